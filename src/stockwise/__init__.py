@@ -1,0 +1,1 @@
+"""Stockwise: multi-tenant inventory planning service."""

@@ -1,0 +1,1 @@
+"""Building blocks of the demo dataset; `stockwise.catalog.demo_data` assembles them."""

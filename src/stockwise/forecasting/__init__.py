@@ -1,0 +1,1 @@
+"""Demand history now; forecast runs and the testbed later."""

@@ -1,0 +1,106 @@
+"""Tenant data export: a job that writes a zip with one CSV per table the tenant owns.
+
+Rows are read in the job's read phase, the zip is built in the process pool (CSV formatting and
+compression are CPU work), and the file is written once, keyed by the job, so a re-run replaces it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, delete, select
+
+from stockwise.core.csvsafe import safe_csv_cell
+from stockwise.core.job_runtime import JobContext
+from stockwise.core.jobs import Job, enqueue_job, job_handler
+from stockwise.core.models import Base
+from stockwise.core.repository import TenantRepository
+from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.tenancy.audit import record_audit
+from stockwise.tenancy.models import DataExport
+
+EXPORT_KIND = "tenant_export"
+TableDump = tuple[str, list[str], list[tuple[Any, ...]]]
+
+
+def exportable_tables() -> list[tuple[Table, frozenset[str]]]:
+    """Every tenant table (has client_id) not marked unexportable, with its excluded columns."""
+    tables = []
+    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
+        cls = mapper.class_
+        table = mapper.local_table
+        if isinstance(table, Table) and "client_id" in table.c and cls.__exportable__:
+            tables.append((table, cls.__export_exclude__))
+    return tables
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def build_export_zip(dumps: Sequence[TableDump]) -> bytes:
+    """CPU step (runs in the process pool): format every table as CSV and compress."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, columns, rows in dumps:
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(columns)
+            writer.writerows([safe_csv_cell(_format(value)) for value in row] for row in rows)
+            archive.writestr(f"{name}.csv", text.getvalue())
+    return buffer.getvalue()
+
+
+async def _dump_tables(uow: UnitOfWork) -> list[TableDump]:
+    dumps = []
+    for table, excluded in exportable_tables():
+        columns = [col for col in table.c if col.name not in excluded and col.name != "client_id"]
+        order = list(table.primary_key.columns)
+        result = await uow.session.execute(select(*columns).where(table.c.client_id == uow.client_id).order_by(*order))
+        dumps.append((table.name, [col.name for col in columns], [tuple(row) for row in result]))
+    return dumps
+
+
+@job_handler(EXPORT_KIND)
+async def run_tenant_export(ctx: JobContext) -> dict[str, Any]:
+    await ctx.progress(0.05, "reading tables")
+    async with ctx.unit_of_work(write=False) as uow:
+        dumps = await _dump_tables(uow)
+    await ctx.progress(0.5, "building the archive")
+    content = await ctx.run_cpu(build_export_zip, dumps)
+    async with ctx.unit_of_work() as uow:
+        await uow.session.execute(delete(DataExport).where(DataExport.job_id == ctx.job_id))
+        export = DataExport(
+            client_id=ctx.client_id, job_id=ctx.job_id, filename=f"stockwise-export-{ctx.job_id}.zip",
+            size_bytes=len(content), content=content,
+        )
+        uow.session.add(export)
+        await uow.flush()
+        return {"export_id": export.id, "size_bytes": len(content), "rows": {name: len(rows) for name, _, rows in dumps}}
+
+
+class DataExportRepository(TenantRepository[DataExport]):
+    model = DataExport
+    noun = "export"
+
+
+async def request_export(uow: UnitOfWork) -> Job:
+    job = await enqueue_job(uow, kind=EXPORT_KIND, max_attempts=2)
+    await record_audit(uow, action="export.requested", entity_type="job", entity_id=job.id)
+    return job
+
+
+async def get_export(uow: UnitOfWork, *, export_id: int) -> DataExport:
+    return await DataExportRepository(uow).get(export_id)

@@ -1,0 +1,1 @@
+"""HTTP routes of the tenancy domain (auth, users, settings, audit, jobs, exports)."""
