@@ -53,7 +53,9 @@ def _pg_available() -> bool:
 
 PG_AVAILABLE = "postgresql" in DIALECTS and _pg_available()
 if REQUIRE_PG and not PG_AVAILABLE:
-    raise RuntimeError("PostgreSQL is required for this test run (STOCKWISE_TEST_REQUIRE_PG=1) but unreachable")
+    raise RuntimeError(
+        "PostgreSQL is required for this test run (STOCKWISE_TEST_REQUIRE_PG=1) but unreachable"
+    )
 
 
 def _in_thread(fn: Callable[..., T], *args: object) -> T:
@@ -112,7 +114,9 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def database_urls(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+async def database_urls(
+    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
     """(app URL, owner URL) of a fresh, migrated database for this test."""
     if dialect == "sqlite":
         path = tmp_path / "test.db"

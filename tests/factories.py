@@ -12,7 +12,7 @@ from stockwise.state import AppState
 from stockwise.tenancy.models import Client, ClientSettings, User
 from stockwise.tenancy.tokens import mint_access_token
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
 
 
@@ -31,8 +31,11 @@ class Actor:
 
 def access_token_for(state: AppState, *, user_id: int, client_id: int, token_version: int = 0) -> str:
     return mint_access_token(
-        secret=state.settings.secret_key.get_secret_value(), user_id=user_id, client_id=client_id,
-        token_version=token_version, ttl=timedelta(seconds=state.settings.access_token_ttl_seconds),
+        secret=state.settings.secret_key.get_secret_value(),
+        user_id=user_id,
+        client_id=client_id,
+        token_version=token_version,
+        ttl=timedelta(seconds=state.settings.access_token_ttl_seconds),
     )
 
 
@@ -46,18 +49,29 @@ async def make_tenant(state: AppState, *, name: str | None = None) -> int:
 
 
 async def make_user(
-    state: AppState, *, client_id: int, role: Role = Role.ADMIN, email: str | None = None, password: str = PASSWORD
+    state: AppState,
+    *,
+    client_id: int,
+    role: Role = Role.ADMIN,
+    email: str | None = None,
+    password: str = PASSWORD,
 ) -> Actor:
     email = email or f"user{next(_counter)}@example.com"
     async with state.uow.tenant(client_id) as uow:
         user = User(
-            client_id=client_id, email=email, password_hash=await state.hasher.hash(password), role=role,
-            is_active=True, token_version=0,
+            client_id=client_id,
+            email=email,
+            password_hash=await state.hasher.hash(password),
+            role=role,
+            is_active=True,
+            token_version=0,
         )
         uow.session.add(user)
         await uow.flush()
         user_id = user.id
-    return Actor(client_id, user_id, email, role, access_token_for(state, user_id=user_id, client_id=client_id))
+    return Actor(
+        client_id, user_id, email, role, access_token_for(state, user_id=user_id, client_id=client_id)
+    )
 
 
 async def make_actor(state: AppState, *, role: Role = Role.ADMIN, client_id: int | None = None) -> Actor:

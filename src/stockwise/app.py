@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import stockwise.models_index  # noqa: F401 - every table is mapped before the app serves
 from stockwise import ops
 from stockwise.config import Settings, get_settings
 from stockwise.core.errors import install_error_handlers
@@ -31,7 +32,9 @@ def create_app(settings: Settings | None = None, *, run_jobs_in_process: bool | 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await state.start()
-        sweeper = asyncio.create_task(state.jobs.sweep_forever(settings.job_sweep_seconds)) if embedded else None
+        sweeper = (
+            asyncio.create_task(state.jobs.sweep_forever(settings.job_sweep_seconds)) if embedded else None
+        )
         try:
             yield
         finally:
@@ -57,11 +60,16 @@ def _wire(app: FastAPI, state: AppState) -> None:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops.router)
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=state.settings.max_request_bytes,
-                       upload_limit=state.settings.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=state.settings.max_request_bytes,
+        upload_limit=state.settings.max_upload_bytes,
+    )
     if state.settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=state.settings.cors_origins, allow_methods=["*"],
+            CORSMiddleware,
+            allow_origins=state.settings.cors_origins,
+            allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )

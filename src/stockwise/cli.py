@@ -49,8 +49,13 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(
-        "stockwise.app:create_app", factory=True, host=host, port=port, proxy_headers=True,
-        forwarded_allow_ips=",".join(settings.trusted_proxies), log_config=None,
+        "stockwise.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=",".join(settings.trusted_proxies),
+        log_config=None,
     )
 
 
@@ -106,7 +111,9 @@ def users_create(
     async def run() -> int:
         state = _state()
         try:
-            return await create_user(state.uow, state.hasher, client_id=tenant, email=email, password=password, role=role)
+            return await create_user(
+                state.uow, state.hasher, client_id=tenant, email=email, password=password, role=role
+            )
         finally:
             await state.db.dispose()
 
@@ -129,4 +136,6 @@ def demo() -> None:
 
     client_id, created = asyncio.run(run())
     verb = "created" if created else "already present"
-    console.print(f"demo tenant {client_id} {verb}. Log in as [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]")
+    console.print(
+        f"demo tenant {client_id} {verb}. Log in as [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]"
+    )

@@ -33,7 +33,9 @@ def build_state(settings: Settings) -> AppState:
     import stockwise.job_kinds  # noqa: F401 - registers every job handler
 
     db = create_database(
-        settings.database_url, pool_size=settings.database_pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     uow = UnitOfWorkFactory(db)
     jobs = JobRuntime(

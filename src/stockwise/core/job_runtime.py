@@ -180,7 +180,7 @@ class JobRuntime:
             return await uow.session.get(Job, job_id, populate_existing=True)
 
     async def _below_tenant_cap(self, uow: UnitOfWork) -> bool:
-        if uow.session.bind.dialect.name == "postgresql":
+        if self.uow_factory.db.dialect == "postgresql":
             # Serialise claims per tenant so concurrent workers cannot both pass the cap check.
             await uow.session.execute(
                 select(_client.c.id).where(_client.c.id == uow.client_id).with_for_update()

@@ -39,7 +39,7 @@ class TenantRepository(Generic[M]):
         self.session = uow.session
         self.client_id = uow.client_id
 
-    def _select(self) -> Select[tuple[M]]:
+    def _select(self) -> Select[Any]:
         model: Any = self.model
         return select(model).where(model.client_id == self.client_id)
 
@@ -47,8 +47,8 @@ class TenantRepository(Generic[M]):
         stmt = self._select().where(self.model.id == obj_id)
         if for_update:
             stmt = stmt.with_for_update()
-        result = await self.session.execute(stmt)
-        return result.scalars().first()
+        obj: M | None = (await self.session.execute(stmt)).scalars().first()
+        return obj
 
     async def get(self, obj_id: int, *, for_update: bool = False) -> M:
         obj = await self.find(obj_id, for_update=for_update)
@@ -62,7 +62,7 @@ class TenantRepository(Generic[M]):
         self.session.add(obj)
         return obj
 
-    async def paginate(self, stmt: Select[tuple[M]], *, page: int, page_size: int) -> Page[M]:
+    async def paginate(self, stmt: Select[Any], *, page: int, page_size: int) -> Page[M]:
         """One count and one page query: constant statements whatever the page size."""
         total = await self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         rows = await self.session.execute(stmt.limit(page_size).offset((page - 1) * page_size))

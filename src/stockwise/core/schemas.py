@@ -31,7 +31,12 @@ class PageRead(BaseModel, Generic[T]):
     @classmethod
     def of(cls, page: Any, convert: Callable[[Any], T]) -> PageRead[T]:
         items: Sequence[Any] = page.items
-        return cls(items=[convert(item) for item in items], total=page.total, page=page.page, page_size=page.page_size)
+        return cls(
+            items=[convert(item) for item in items],
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+        )
 
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
 from stockwise.core.models import TenantScoped, is_tenant_model
@@ -27,12 +28,12 @@ class ForeignTenantWrite(RuntimeError):
     """A flush tried to write a row that belongs to another tenant: a programming error."""
 
 
-def bind_tenant(session: Session, client_id: int) -> None:
+def bind_tenant(session: Session | AsyncSession, client_id: int) -> None:
     session.info[TENANT_KEY] = client_id
     session.info.pop(SYSTEM_KEY, None)
 
 
-def bind_system(session: Session) -> None:
+def bind_system(session: Session | AsyncSession) -> None:
     session.info[SYSTEM_KEY] = True
     session.info.pop(TENANT_KEY, None)
 

@@ -8,8 +8,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-
-
 from stockwise.core.observability import current_request_id
 from stockwise.core.repository import Page, TenantRepository
 from stockwise.core.unit_of_work import UnitOfWork

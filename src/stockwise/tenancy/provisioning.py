@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from stockwise.core.passwords import PasswordHasher
 from stockwise.core.principal import Role
 from stockwise.core.unit_of_work import SystemReason, UnitOfWorkFactory
-from stockwise.core.passwords import PasswordHasher
 from stockwise.tenancy import auth_service
 from stockwise.tenancy.models import Client, ClientSettings, User
 from stockwise.tenancy.schemas import SignupRequest

@@ -43,6 +43,11 @@ class ProductPlan:
     launch_day: IntArray  # day index in the window; negative means before it
     end_day: IntArray  # first day index without sales (the window length if still active)
 
+    @property
+    def discontinued(self) -> BoolArray:
+        """Products delisted inside the window."""
+        return ~self.frame["is_active"].to_numpy()
+
 
 def build_locations() -> pl.DataFrame:
     """The central warehouse first, then the two stores."""

@@ -15,7 +15,7 @@ from stockwise.catalog.demo.sampling import BoolArray, FloatArray, IntArray, cho
 from stockwise.catalog.demo.vocabulary import CATEGORIES
 
 DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy")
-SMOOTH, ERRATIC, INTERMITTENT, LUMPY = range(4)
+SMOOTH, ERRATIC = 0, 1  # codes are indexes into DEMAND_CLASSES; lower than ERRATIC = fast mover
 WAREHOUSE = 0  # index of the central warehouse in LOCATIONS
 
 
@@ -89,16 +89,9 @@ def plan_series(rng: np.random.Generator, products: ProductPlan, n_days: int) ->
     flags = np.array([pattern for pattern, _ in RANGING])
     pattern = choose_weighted(rng, np.tile([share for _, share in RANGING], (products.category.size, 1)))
     product, location = np.nonzero(flags[pattern])
-    n = product.size
     demand_class = _demand_classes(rng, products, product, location)
-    shapes = [CLASS_SHAPES[c] for c in demand_class]
-    chance = rng.uniform([s.chance[0] for s in shapes], [s.chance[1] for s in shapes])
-    size = log_uniform(rng, np.array([s.size[0] for s in shapes]), np.array([s.size[1] for s in shapes]), n)
-    popularity = np.clip((np.median(products.cost_cents) / products.cost_cents[product]) ** 0.25, 0.5, 1.6)
-    size *= popularity * np.array(LOCATION_SIZE)[location]
+    chance, size, cv2 = _class_draws(rng, products, product, location, demand_class)
     fast = demand_class <= ERRATIC
-    size = np.where(fast & ~products.is_bulk[product], np.maximum(size, 3.0), size)
-    cv2 = rng.uniform([s.cv2[0] for s in shapes], [s.cv2[1] for s in shapes])
     amplitude, peak_day, trend = _seasons_and_trends(rng, products)
     promo_start, promo_end, uplift, discount = _promotions(rng, products.category.size, n_days)
     in_store = (location != WAREHOUSE)[:, None]
@@ -138,6 +131,26 @@ def _demand_classes(
     return np.where(location == WAREHOUSE, warehouse_class, store_class)
 
 
+def _class_draws(
+    rng: np.random.Generator,
+    products: ProductPlan,
+    product: IntArray,
+    location: IntArray,
+    demand_class: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Chance of a sale, selling-day quantity and its spread, within the ranges of each series' class."""
+    shapes = [CLASS_SHAPES[c] for c in demand_class]
+    chance = rng.uniform([s.chance[0] for s in shapes], [s.chance[1] for s in shapes])
+    low, high = np.array([s.size[0] for s in shapes]), np.array([s.size[1] for s in shapes])
+    # Cheap items sell in bigger numbers than dear ones of the same class.
+    popularity = np.clip((np.median(products.cost_cents) / products.cost_cents[product]) ** 0.25, 0.5, 1.6)
+    size = log_uniform(rng, low, high, product.size) * popularity * np.array(LOCATION_SIZE)[location]
+    # Rounding a small piece count to whole units would add spread and push smooth items to erratic.
+    size = np.where((demand_class <= ERRATIC) & ~products.is_bulk[product], np.maximum(size, 3.0), size)
+    cv2 = rng.uniform([s.cv2[0] for s in shapes], [s.cv2[1] for s in shapes])
+    return chance, size, cv2
+
+
 def _seasons_and_trends(rng: np.random.Generator, products: ProductPlan) -> tuple[FloatArray, ...]:
     """Per product: yearly amplitude and peak around its category's, and a growth or decline trend."""
     n = products.category.size
@@ -145,7 +158,7 @@ def _seasons_and_trends(rng: np.random.Generator, products: ProductPlan) -> tupl
     peak_day = np.array([c.peak_day for c in CATEGORIES])[products.category] + rng.normal(0, 10, n)
     trend = np.clip(rng.normal(0.0, 0.12, n), -0.3, 0.3)
     # Items on their way out were declining before they were delisted.
-    trend = np.where(products.end_day < products.end_day.max(), -rng.uniform(0.2, 0.5, n), trend)
+    trend = np.where(products.discontinued, -rng.uniform(0.2, 0.5, n), trend)
     return amplitude, peak_day, trend
 
 

@@ -27,7 +27,7 @@ def build_stock(
     daily = np.where(series.location == WAREHOUSE, chain_daily[series.product], mean_daily)
     weeks = rng.uniform(0.5, 8.0, n)
     weeks = np.where(rng.random(n) < OVERSTOCK_SHARE, rng.uniform(12.0, 40.0, n), weeks)
-    discontinued = products.end_day[series.product] < products.end_day.max()
+    discontinued = products.discontinued[series.product]
     leftover = rng.random(n) < DISCONTINUED_LEFTOVER_SHARE
     weeks = np.where(discontinued, np.where(leftover, rng.uniform(0.5, 3.0, n), 0.0), weeks)
     weeks = np.where(series.out_of_stock | (rng.random(n) < ZERO_SHARE), 0.0, weeks)

@@ -111,7 +111,9 @@ _ENTITIES = (
         "products",
         (
             _code("sku", _SKU),
-            ColumnSpec("name", Kind.TEXT, required=True, aliases=("product_name", "item_name", "description")),
+            ColumnSpec(
+                "name", Kind.TEXT, required=True, aliases=("product_name", "item_name", "description")
+            ),
             ColumnSpec("category", Kind.TEXT, aliases=("product_category", "group", "family")),
             ColumnSpec("unit", Kind.TEXT, default="ea", aliases=("uom", "unit_of_measure"), max_length=32),
             _amount("unit_cost", ("cost", "cost_price", "purchase_price")),
@@ -135,11 +137,17 @@ _ENTITIES = (
             _amount("lead_time_std_days", ("lead_time_std", "lead_time_sd", "lead_time_stddev"), "0"),
             _amount("moq", ("min_order_qty", "minimum_order_quantity", "min_qty"), "0"),
             ColumnSpec(
-                "pack_size", Kind.DECIMAL, default="1", positive=True, aliases=("pack", "case_size", "order_multiple")
+                "pack_size",
+                Kind.DECIMAL,
+                default="1",
+                positive=True,
+                aliases=("pack", "case_size", "order_multiple"),
             ),
             _amount("unit_price", ("price", "cost", "unit_cost", "purchase_price")),
             _flag("is_primary", "false", ("primary", "preferred", "main_supplier")),
-            ColumnSpec("supplier_sku", Kind.TEXT, aliases=("vendor_sku", "supplier_item_code"), max_length=128),
+            ColumnSpec(
+                "supplier_sku", Kind.TEXT, aliases=("vendor_sku", "supplier_item_code"), max_length=128
+            ),
         ),
         key=("sku", "supplier_code"),
     ),

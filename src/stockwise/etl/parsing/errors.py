@@ -57,7 +57,7 @@ class ErrorLog:
         self.total += max(added, total or 0)
 
     def extend_frame(self, frame: pl.DataFrame) -> None:
-        """Add errors from a frame with columns row, column, value, message (only the kept ones become objects)."""
+        """Add errors from a (row, column, value, message) frame; only the kept ones become objects."""
         room = max(self.limit - len(self.errors), 0)
         self.extend(frame_to_errors(frame.head(room)), total=frame.height)
 

@@ -26,7 +26,16 @@ _NUMBER = {
     ".": r"^(?P<sign>[+-]?)(?P<int>\d*)(?:\.(?P<frac>\d*))?$",
     ",": r"^(?P<sign>[+-]?)(?P<int>\d*)(?:,(?P<frac>\d*))?$",
 }
-_BOOLS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "y": True, "n": False}
+_BOOLS = {
+    "true": True,
+    "false": False,
+    "yes": True,
+    "no": False,
+    "1": True,
+    "0": False,
+    "y": True,
+    "n": False,
+}
 _DATE_PATTERNS = {
     "iso": r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
     "dmy": r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})$",
@@ -74,10 +83,9 @@ def decimal_cell(text: pl.Expr, mark: DecimalMark, *, positive: bool = False) ->
         .when(pl.lit(positive) & is_zero)
         .then(pl.lit("must be greater than 0"))
     )
-    scaled = int_digits.str.pad_start(1, "0").cast(pl.Int64, strict=False) * SCALE + frac_digits.str.pad_end(
-        FRACTION_DIGITS, "0"
-    ).cast(pl.Int64, strict=False)
-    return _only_valid(scaled, error)
+    whole = int_digits.str.pad_start(1, "0").cast(pl.Int64, strict=False)
+    fraction = frac_digits.str.pad_end(FRACTION_DIGITS, "0").cast(pl.Int64, strict=False)
+    return _only_valid(pl.when(text.is_not_null()).then(whole * SCALE + fraction), error)
 
 
 def integer_cell(text: pl.Expr, mark: DecimalMark, *, max_value: int) -> Parsed:
@@ -133,7 +141,9 @@ def choice_cell(text: pl.Expr, choices: tuple[str, ...]) -> Parsed:
 
 def currency_cell(text: pl.Expr) -> Parsed:
     value = text.str.to_uppercase()
-    error = pl.when(~value.str.contains(r"^[A-Z]{3}$")).then(pl.lit("not an ISO 4217 currency code (3 letters)"))
+    error = pl.when(~value.str.contains(r"^[A-Z]{3}$")).then(
+        pl.lit("not an ISO 4217 currency code (3 letters)")
+    )
     return _only_valid(value, error)
 
 

@@ -30,7 +30,15 @@ MAX_MEMBERS = 10_000
 RATIO_FLOOR = 1024 * 1024  # small members may compress well without being a threat
 _CHUNK = 1024 * 1024
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_XLSX_ERRORS = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError)
+_XLSX_ERRORS = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    OSError,
+    SyntaxError,
+)
 
 Row = Sequence[object]
 
@@ -72,7 +80,7 @@ def xlsx_to_csv(path: Path, target: Path, *, max_rows: int) -> list[str]:
         with target.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow([ROW_COLUMN, *header])
-            _copy_rows(writer.writerow, zip(values, texts), len(header), max_rows)
+            _copy_rows(writer.writerow, zip(values, texts, strict=False), len(header), max_rows)
     finally:
         cached.close()
         if formulas is not None:

@@ -9,7 +9,14 @@ from stockwise.core.schemas import PageNumber, PageRead, PageSize
 from stockwise.tenancy import users_service
 from stockwise.tenancy.audit import list_audit_events
 from stockwise.tenancy.dependencies import AdminUoW, State, UoW
-from stockwise.tenancy.schemas import AuditEventRead, SettingsRead, SettingsUpdate, UserCreate, UserRead, UserUpdate
+from stockwise.tenancy.schemas import (
+    AuditEventRead,
+    SettingsRead,
+    SettingsUpdate,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from stockwise.tenancy.settings_service import get_client_settings, update_client_settings
 
 router = APIRouter(tags=["admin"])

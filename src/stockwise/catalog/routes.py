@@ -1,0 +1,5 @@
+"""HTTP routes of the catalog domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["catalog"])

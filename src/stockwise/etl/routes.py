@@ -1,0 +1,5 @@
+"""HTTP routes of the etl domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["etl"])

@@ -1,0 +1,5 @@
+"""HTTP routes of the purchasing domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["purchasing"])
