@@ -280,6 +280,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_product_supplier_client_supplier", ["client_id", "supplier_id"], unique=False
         )
+        batch_op.create_index(
+            "uq_product_supplier_one_primary",
+            ["client_id", "product_id"],
+            unique=True,
+            postgresql_where=sa.text("is_primary"),
+            sqlite_where=sa.text("is_primary"),
+        )
 
     op.create_table(
         "refresh_token",
@@ -386,6 +393,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=128), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=128), nullable=True),
         sa.Column("created_at", stockwise.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("client_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
@@ -403,6 +411,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movement")),
         sa.UniqueConstraint("client_id", "id", name=op.f("uq_stock_movement_client_id_id")),
+        sa.UniqueConstraint(
+            "client_id", "idempotency_key", name=op.f("uq_stock_movement_client_id_idempotency_key")
+        ),
     )
     with op.batch_alter_table("stock_movement", schema=None) as batch_op:
         batch_op.create_index(
@@ -476,6 +487,11 @@ def downgrade() -> None:
 
     op.drop_table("refresh_token")
     with op.batch_alter_table("product_supplier", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_product_supplier_one_primary",
+            postgresql_where=sa.text("is_primary"),
+            sqlite_where=sa.text("is_primary"),
+        )
         batch_op.drop_index("ix_product_supplier_client_supplier")
 
     op.drop_table("product_supplier")

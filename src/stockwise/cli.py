@@ -121,21 +121,36 @@ def users_create(
 
 
 @app.command()
-def demo() -> None:
-    """Create (once) the demo tenant and print its login."""
+def demo(
+    scale: Annotated[float, typer.Option(min=0.01, max=20.0, help="1 = ~2,000 products, 1.7M sales")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 42,
+    wait: Annotated[bool, typer.Option(help="Seed in this process and wait for it")] = False,
+) -> None:
+    """Create (once) the demo tenant, queue the seeding of its data (once) and print its login.
+
+    The seed is a job: the server's job runner (or a worker) loads it in the background.
+    """
+    from datetime import UTC, datetime
+
+    from stockwise.inventory.demo_seed import DemoSeedOptions, seed_demo_data
     from stockwise.tenancy.provisioning import ensure_demo_tenant
 
-    async def run() -> tuple[int, bool]:
+    options = DemoSeedOptions(end_date=datetime.now(UTC).date(), seed=seed, scale=scale)
+
+    async def run() -> tuple[int, bool, str]:
         state = _state()
         try:
-            return await ensure_demo_tenant(
+            client_id, created = await ensure_demo_tenant(
                 state.uow, state.hasher, name="Demo Outdoor Co.", email=DEMO_EMAIL, password=DEMO_PASSWORD
             )
+            job = await seed_demo_data(state, client_id=client_id, options=options, wait=wait)
+            return client_id, created, f"demo data: job {job.id} {job.status} {job.result or ''}"
         finally:
-            await state.db.dispose()
+            await state.stop()
 
-    client_id, created = asyncio.run(run())
+    client_id, created, seeding = asyncio.run(run())
     verb = "created" if created else "already present"
     console.print(
         f"demo tenant {client_id} {verb}. Log in as [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]"
     )
+    console.print(seeding)

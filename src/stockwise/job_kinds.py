@@ -1,5 +1,6 @@
 """Imports every module that registers a job handler, so API and worker know the same kinds."""
 
+from stockwise.inventory import demo_seed
 from stockwise.tenancy import export as tenant_export
 
-__all__ = ["tenant_export"]
+__all__ = ["demo_seed", "tenant_export"]

@@ -1,6 +1,7 @@
 """Imports every ORM module so metadata is complete (Alembic, the tenant export, the RLS check)."""
 
 from stockwise.catalog import models as catalog_models
+from stockwise.core import idempotency as idempotency_models  # noqa: F401 - the idempotency_key table
 from stockwise.core import jobs as job_models
 from stockwise.etl import models as etl_models
 from stockwise.forecasting import models as forecasting_models

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from stockwise.config import Settings
 from stockwise.core.db import Database, create_database
 from stockwise.core.job_runtime import JobRuntime, create_broker
+from stockwise.core.netguard import Resolver
 from stockwise.core.passwords import PasswordHasher
 from stockwise.core.ratelimit import RateLimiter
 from stockwise.core.unit_of_work import UnitOfWorkFactory
@@ -20,6 +21,8 @@ class AppState:
     hasher: PasswordHasher
     rate_limiter: RateLimiter
     jobs: JobRuntime
+    #: DNS for connector hosts; None is the system resolver (tests inject one: there is no public DNS).
+    connector_resolver: Resolver | None = None
 
     async def start(self) -> None:
         await self.jobs.start()
@@ -46,7 +49,7 @@ def build_state(settings: Settings) -> AppState:
         heartbeat_seconds=settings.job_heartbeat_seconds,
         stale_after_seconds=settings.job_stale_after_seconds,
     )
-    return AppState(
+    state = AppState(
         settings=settings,
         db=db,
         uow=uow,
@@ -58,3 +61,5 @@ def build_state(settings: Settings) -> AppState:
         rate_limiter=RateLimiter(settings.redis_url),
         jobs=jobs,
     )
+    jobs.app_state = state
+    return state

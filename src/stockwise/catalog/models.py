@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stockwise.core.models import Base, Id, TenantScoped, TimestampMixin, tenant_fk, tenant_key
@@ -74,6 +74,15 @@ class ProductSupplier(TenantScoped, TimestampMixin, Base):
         tenant_fk("supplier_id", "supplier"),
         UniqueConstraint("client_id", "product_id", "supplier_id"),
         Index("ix_product_supplier_client_supplier", "client_id", "supplier_id"),
+        # The service unsets the old primary first; this partial index makes a race a conflict, not two.
+        Index(
+            "uq_product_supplier_one_primary",
+            "client_id",
+            "product_id",
+            unique=True,
+            postgresql_where=text("is_primary"),
+            sqlite_where=text("is_primary"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

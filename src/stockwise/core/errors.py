@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockwise.core.observability import current_request_id
 
@@ -209,12 +210,45 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class UnhandledErrorMiddleware:
+    """Answers the generic 500 problem for an exception that escaped every handler.
+
+    Starlette sends its own last-resort answer (the `Exception` handler) from outside all middleware,
+    after the request-id middleware has finished: that 500 had no request id, in body or header.
+    This middleware runs inside it, so the 500 carries the id that the logged traceback carries.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _unhandled(Request(scope), exc)
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Call before adding any other middleware: Starlette nests later middleware outside earlier."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(Exception, _unhandled)
+    app.add_middleware(UnhandledErrorMiddleware)
 
 
 class ProblemRead(BaseModel):

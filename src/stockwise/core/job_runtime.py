@@ -1,8 +1,9 @@
 """Runs jobs: Taskiq broker, atomic claim, heartbeats, retries, the sweep and the process pool.
 
 Messages carry only `(client_id, job_id)`. Delivery is at-least-once (a crashed worker's job is
-re-claimed once its heartbeat is stale), so claiming is a compare-and-set on the job row and a
-stale worker can no longer write once another holds the claim token. CPU work never runs on the
+re-claimed once its heartbeat is stale), so claiming is a compare-and-set on the job row and every
+write of a job — progress, results, the final status — checks the claim token in its transaction,
+so a stale worker can no longer write once another holds the claim. CPU work never runs on the
 event loop: the in-memory broker runs tasks on the web loop, so handlers send it to our own pool.
 """
 
@@ -12,8 +13,10 @@ import asyncio
 import logging
 import multiprocessing
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -21,7 +24,7 @@ from sqlalchemy import column, func, or_, select, table, update
 from taskiq import AsyncBroker, Context, InMemoryBroker, TaskiqDepends
 
 from stockwise.core.errors import DomainError
-from stockwise.core.jobs import Job, JobFailed, JobStatus, TransientJobError, handler_for
+from stockwise.core.jobs import ClaimLost, Job, JobFailed, JobStatus, TransientJobError, handler_for
 from stockwise.core.observability import JOB_RUNS
 from stockwise.core.types import utcnow
 from stockwise.core.unit_of_work import SystemReason, UnitOfWork, UnitOfWorkFactory
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 R = TypeVar("R")
 _client = table("client", column("id"))
 TASK_NAME = "stockwise.run_job"
+DEFAULT_QUEUE = "stockwise:jobs"
 
 
 async def _run_job_task(client_id: int, job_id: int, context: Context = TaskiqDepends()) -> None:
@@ -37,12 +41,16 @@ async def _run_job_task(client_id: int, job_id: int, context: Context = TaskiqDe
     await runtime.execute(client_id, job_id)
 
 
-def create_broker(redis_url: str | None) -> AsyncBroker:
+def create_broker(redis_url: str | None, *, queue_name: str = DEFAULT_QUEUE) -> AsyncBroker:
     """Redis streams (acknowledged, redelivered) when Redis is configured; in-memory otherwise."""
     if redis_url:
         from taskiq_redis import RedisStreamBroker
 
-        broker: AsyncBroker = RedisStreamBroker(url=redis_url, queue_name="stockwise:jobs")
+        # A lock left by a killed worker expires; the stream is trimmed (the sweep re-sends any
+        # queued job whose message was trimmed away, since the job row is the source of truth).
+        broker: AsyncBroker = RedisStreamBroker(
+            url=redis_url, queue_name=queue_name, unacknowledged_lock_timeout=30, maxlen=100_000
+        )
     else:
         broker = InMemoryBroker()
     broker.register_task(_run_job_task, task_name=TASK_NAME)
@@ -60,24 +68,34 @@ class JobContext:
         self.payload: dict[str, Any] = dict(job.payload or {})
         self.created_by = job.created_by
         self.attempt = job.attempts
-        self._token = job.claim_token or ""
+        self.claim_token = job.claim_token or ""
 
-    def unit_of_work(self, *, write: bool = True) -> Any:
-        return self._runtime.uow_factory.tenant(self.client_id, write=write)
+    def unit_of_work(self, *, write: bool = True) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A tenant unit of work; a writing one first proves (and locks) this worker's claim."""
+        if write:
+            return self._runtime.claimed_unit_of_work(self)
+        return self._runtime.uow_factory.tenant(self.client_id, write=False)
 
     async def progress(self, fraction: float, message: str | None = None) -> None:
-        await self._runtime.touch(self, progress=max(0.0, min(1.0, fraction)), message=message)
+        """Record progress; raises ClaimLost when another worker has taken the job over."""
+        if not await self._runtime.touch(self, progress=max(0.0, min(1.0, fraction)), message=message):
+            raise ClaimLost(self.job_id)
 
     async def run_cpu(self, fn: Callable[..., R], *args: Any) -> R:
         return await self._runtime.run_cpu(fn, *args)
 
     @property
-    def claim_token(self) -> str:
-        return self._token
+    def app_state(self) -> Any:
+        """The process's AppState: settings and shared services (e.g. the connector resolver)."""
+        return self._runtime.app_state
 
 
 class JobRuntime:
-    """Owns the broker and the process pool of one process (API server in embedded mode, or worker)."""
+    """Owns the broker and the process pool of one process (API server in embedded mode, or worker).
+
+    It dispatches only between start() and stop(): a CLI command that builds the state without
+    starting it leaves its jobs queued for the sweep of the server or worker that runs them.
+    """
 
     def __init__(
         self,
@@ -95,28 +113,61 @@ class JobRuntime:
         self.max_running_per_tenant = max_running_per_tenant
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_after = timedelta(seconds=stale_after_seconds)
+        self.resend_after = timedelta(seconds=30)
+        self.retry_base_seconds = 5.0
+        self.retry_max_seconds = 300.0
         self._pool: ProcessPoolExecutor | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        #: The process's AppState (set by build_state), for handlers that need settings or services.
+        self.app_state: Any = None
         broker.state.runtime = self
-        uow_factory.dispatch_job = self.dispatch
 
     async def start(self) -> None:
         await self.broker.startup()
+        self.uow_factory.dispatch_job = self.dispatch
 
     async def stop(self) -> None:
+        """Stop dispatching, hand running jobs back to the queue, then close broker and pool."""
+        if self.uow_factory.dispatch_job == self.dispatch:
+            self.uow_factory.dispatch_job = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.broker.shutdown()
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def dispatch(self, client_id: int, job_id: int) -> None:
         await self.broker.find_task(TASK_NAME).kiq(client_id, job_id)  # type: ignore[union-attr]
 
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _dispatch_later(self, delay: float, client_id: int, job_id: int) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await self.dispatch(client_id, job_id)
+        except Exception:
+            logger.exception("re-sending job %s failed; the sweep will", job_id)
+
     async def run_cpu(self, fn: Callable[..., R], *args: Any) -> R:
+        """Run `fn` in the process pool; a pool whose worker died is replaced and the job retried."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.pool_workers, mp_context=multiprocessing.get_context("spawn")
             )
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except BrokenProcessPool as exc:
+            if self._pool is pool:
+                self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise TransientJobError("process pool worker died") from exc
 
     async def execute(self, client_id: int, job_id: int) -> None:
         """Claim and run one job; a message for a job that is not claimable is dropped."""
@@ -124,23 +175,39 @@ class JobRuntime:
         if job is None:
             return
         ctx = JobContext(self, job)
+        running = asyncio.current_task()
+        if running is not None:
+            self._tasks.add(running)  # so stop() can hand the job back to the queue
         heartbeat = asyncio.create_task(self._heartbeat(ctx))
         try:
+            await self._run_and_record(ctx, job.max_attempts)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._release(ctx))
+            raise
+        finally:
+            heartbeat.cancel()
+            if running is not None:
+                self._tasks.discard(running)
+
+    async def _run_and_record(self, ctx: JobContext, max_attempts: int) -> None:
+        """Run the handler and record its outcome; only codes (never exception text) reach the tenant."""
+        try:
             result = await self._run_handler(ctx)
+        except ClaimLost:
+            logger.warning("job %s was taken over by another worker; this run stops", ctx.job_id)
         except TransientJobError:
-            await self._retry_or_fail(ctx, job.max_attempts, TransientJobError.code)
+            logger.warning("job %s hit a transient error", ctx.job_id, exc_info=True)
+            await self._retry_or_fail(ctx, max_attempts, TransientJobError.code)
         except JobFailed as exc:
-            logger.warning("job %s failed: %s", job_id, exc)
+            logger.warning("job %s failed: %s", ctx.job_id, exc)
             await self._finish(ctx, JobStatus.FAILED, error_code=exc.code)
         except DomainError as exc:
-            await self._finish(ctx, JobStatus.FAILED, error_code=exc.code, message=exc.detail)
+            await self._finish(ctx, JobStatus.FAILED, error_code=exc.code, message=exc.detail[:500])
         except Exception:
-            logger.exception("job %s (%s) crashed", job_id, job.kind)
+            logger.exception("job %s (%s) crashed", ctx.job_id, ctx.kind)
             await self._finish(ctx, JobStatus.FAILED, error_code="internal_error")
         else:
             await self._finish(ctx, JobStatus.SUCCEEDED, result=result)
-        finally:
-            heartbeat.cancel()
 
     async def _run_handler(self, ctx: JobContext) -> Mapping[str, Any] | None:
         handler = handler_for(ctx.kind)
@@ -150,7 +217,6 @@ class JobRuntime:
 
     async def _claim(self, client_id: int, job_id: int) -> Job | None:
         now = utcnow()
-        token = secrets.token_hex(16)
         async with self.uow_factory.tenant(client_id) as uow:
             if not await self._below_tenant_cap(uow):
                 return None
@@ -166,7 +232,7 @@ class JobRuntime:
                 .values(
                     status=JobStatus.RUNNING,
                     attempts=Job.attempts + 1,
-                    claim_token=token,
+                    claim_token=secrets.token_hex(16),
                     heartbeat_at=now,
                     started_at=func.coalesce(Job.started_at, now),
                     updated_at=now,
@@ -174,14 +240,14 @@ class JobRuntime:
                 .returning(Job.id)
                 .execution_options(synchronize_session=False)
             )
-            claimed = (await uow.session.execute(stmt)).scalar()
-            if claimed is None:
+            if (await uow.session.execute(stmt)).scalar() is None:
                 return None
             return await uow.session.get(Job, job_id, populate_existing=True)
 
     async def _below_tenant_cap(self, uow: UnitOfWork) -> bool:
-        if self.uow_factory.db.dialect == "postgresql":
-            # Serialise claims per tenant so concurrent workers cannot both pass the cap check.
+        if uow.session.get_bind().dialect.name == "postgresql":
+            # Serialise claims per tenant so concurrent workers cannot both pass the cap check
+            # (SQLite write transactions are already serial: BEGIN IMMEDIATE).
             await uow.session.execute(
                 select(_client.c.id).where(_client.c.id == uow.client_id).with_for_update()
             )
@@ -196,60 +262,97 @@ class JobRuntime:
         )
         return int(running or 0) < self.max_running_per_tenant
 
+    async def _hold_claim(self, uow: UnitOfWork, ctx: JobContext, **values: Any) -> bool:
+        """Heartbeat (plus `values`) if this worker still holds the claim; locks the row until commit."""
+        now = utcnow()
+        result = await uow.session.execute(
+            update(Job)
+            .where(Job.id == ctx.job_id, Job.claim_token == ctx.claim_token)
+            .values(heartbeat_at=now, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def touch(self, ctx: JobContext, **values: Any) -> bool:
-        """Heartbeat (and progress): only the current claim holder may write."""
+        """Heartbeat (and progress, status): only the current claim holder may write."""
         async with self.uow_factory.tenant(ctx.client_id) as uow:
-            result = await uow.session.execute(
-                update(Job)
-                .where(Job.id == ctx.job_id, Job.claim_token == ctx.claim_token)
-                .values(heartbeat_at=utcnow(), updated_at=utcnow(), **values)
-                .execution_options(synchronize_session=False)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return await self._hold_claim(uow, ctx, **values)
+
+    @asynccontextmanager
+    async def claimed_unit_of_work(self, ctx: JobContext) -> AsyncIterator[UnitOfWork]:
+        """A write unit of work that commits only while this worker holds the job's claim."""
+        async with self.uow_factory.tenant(ctx.client_id) as uow:
+            if not await self._hold_claim(uow, ctx):
+                raise ClaimLost(ctx.job_id)
+            yield uow
 
     async def _heartbeat(self, ctx: JobContext) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            await self.touch(ctx)
+            try:
+                if not await self.touch(ctx):
+                    return  # taken over: the handler's next write raises ClaimLost
+            except Exception:
+                logger.exception("heartbeat of job %s failed", ctx.job_id)
 
     async def _finish(self, ctx: JobContext, status: JobStatus, **values: Any) -> None:
         if status is JobStatus.SUCCEEDED:
-            values.setdefault("progress", 1.0)
-            values["result"] = dict(values.get("result") or {})
+            values.update(progress=1.0, error_code=None, result=dict(values.get("result") or {}))
         values.setdefault("message", None)
-        await self.touch(ctx, status=status, finished_at=utcnow(), claim_token=None, **values)
-        JOB_RUNS.labels(ctx.kind, status.value).inc()
+        if await self.touch(ctx, status=status, finished_at=utcnow(), claim_token=None, **values):
+            JOB_RUNS.labels(ctx.kind, status.value).inc()
 
     async def _retry_or_fail(self, ctx: JobContext, max_attempts: int, code: str) -> None:
         if ctx.attempt >= max_attempts:
             await self._finish(ctx, JobStatus.FAILED, error_code=code, message="retries exhausted")
             return
-        backoff = timedelta(seconds=min(300, 5 * 2 ** (ctx.attempt - 1)))
-        await self.touch(
+        backoff = min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (ctx.attempt - 1))
+        retried = await self.touch(
             ctx,
             status=JobStatus.QUEUED,
-            run_after=utcnow() + backoff,
+            run_after=utcnow() + timedelta(seconds=backoff),
             claim_token=None,
             error_code=code,
             message=f"retrying after a transient error (attempt {ctx.attempt} of {max_attempts})",
         )
-        JOB_RUNS.labels(ctx.kind, "retried").inc()
+        if retried:
+            JOB_RUNS.labels(ctx.kind, "retried").inc()
+            self._spawn(self._dispatch_later(backoff, ctx.client_id, ctx.job_id))
 
-    async def sweep(self, *, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
+    async def _release(self, ctx: JobContext) -> None:
+        """A stopping process hands its job back to the queue; the interrupted run is not counted."""
+        try:
+            await self.touch(
+                ctx,
+                status=JobStatus.QUEUED,
+                claim_token=None,
+                attempts=Job.attempts - 1,
+                message="interrupted",
+            )
+        except Exception:
+            logger.exception(
+                "could not release job %s; it is re-claimed when its heartbeat is stale", ctx.job_id
+            )
+
+    async def sweep(self, *, older_than: timedelta | None = None, limit: int = 500) -> int:
         """Re-send jobs left queued or abandoned by a dead worker; fail those out of attempts."""
         now = utcnow()
+        older_than = self.resend_after if older_than is None else older_than
         async with self.uow_factory.system(SystemReason.JOB_SWEEP) as uow:
             stale = (Job.status == JobStatus.RUNNING) & (Job.heartbeat_at < now - self.stale_after)
-            await uow.session.execute(
+            lost = await uow.session.scalars(
                 update(Job)
                 .where(stale, Job.attempts >= Job.max_attempts)
                 .values(status=JobStatus.FAILED, error_code="worker_lost", finished_at=now, claim_token=None)
+                .returning(Job.kind)
                 .execution_options(synchronize_session=False)
             )
+            for kind in lost.all():
+                JOB_RUNS.labels(kind, "worker_lost").inc()
             waiting = (
                 (Job.status == JobStatus.QUEUED)
                 & or_(Job.run_after.is_(None), Job.run_after <= now)
-                & (func.coalesce(Job.dispatched_at, Job.created_at) < now - older_than)
+                & (func.coalesce(Job.dispatched_at, Job.created_at) <= now - older_than)
             )
             rows = (
                 await uow.session.execute(
@@ -268,9 +371,12 @@ class JobRuntime:
         return len(rows)
 
     async def sweep_forever(self, interval: float) -> None:
+        """Sweep every `interval` seconds; the first sweep takes every queued job (e.g. from the CLI)."""
+        older_than = timedelta(0)
         while True:
             try:
-                await self.sweep()
+                await self.sweep(older_than=older_than)
             except Exception:
                 logger.exception("job sweep failed")
+            older_than = self.resend_after
             await asyncio.sleep(interval)

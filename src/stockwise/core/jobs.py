@@ -1,4 +1,4 @@
-"""Job records and the API that domains use to ask for background work.
+"""Job records, the API that domains use to ask for background work, and the tenant's job queries.
 
 A `job` row is written in the same transaction as the business change that asks for it and is sent
 to the broker only after that transaction commits. Handlers are registered per kind; they receive a
@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stockwise.core.models import Base, Id, TenantScoped, TimestampMixin, tenant_key
+from stockwise.core.repository import Page, TenantRepository
 from stockwise.core.types import UTCDateTime
 from stockwise.core.unit_of_work import UnitOfWork
 
@@ -34,6 +35,8 @@ class JobStatus(StrEnum):
 class Job(TenantScoped, TimestampMixin, Base):
     __tablename__ = "job"
     __table_args__ = (tenant_key(), Index("ix_job_client_status", "client_id", "status"))
+    #: The claim token is worker plumbing, not tenant data.
+    __export_exclude__ = frozenset({"claim_token"})
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(64))
@@ -66,6 +69,14 @@ class JobFailed(Exception):
     def __init__(self, code: str, message: str = "") -> None:
         super().__init__(message or code)
         self.code = code
+
+
+class ClaimLost(Exception):
+    """This worker's claim on the job was taken over (its heartbeat went stale): it must stop writing."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"job {job_id} is claimed by another worker")
+        self.job_id = job_id
 
 
 JobHandler = Callable[["JobContext"], Awaitable[Mapping[str, Any] | None]]
@@ -109,3 +120,33 @@ async def enqueue_job(
     if uow.dispatch_job is not None:
         uow.after_commit(partial(uow.dispatch_job, uow.client_id, job.id))
     return job
+
+
+class JobRepository(TenantRepository[Job]):
+    model = Job
+    noun = "job"
+
+
+async def list_jobs(
+    uow: UnitOfWork, *, page: int, page_size: int, kind: str | None = None, status: JobStatus | None = None
+) -> Page[Job]:
+    """The tenant's jobs, newest first, optionally of one kind or status."""
+    repo = JobRepository(uow)
+    stmt = repo._select().order_by(Job.id.desc())
+    if kind:
+        stmt = stmt.where(Job.kind == kind)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    return await repo.paginate(stmt, page=page, page_size=page_size)
+
+
+async def get_job(uow: UnitOfWork, *, job_id: int) -> Job:
+    """One of the tenant's jobs; another tenant's job is NotFound."""
+    return await JobRepository(uow).get(job_id)
+
+
+async def find_active_job(uow: UnitOfWork, *, kind: str) -> Job | None:
+    """A queued or running job of `kind` in this tenant, if any (to refuse piling up heavy jobs)."""
+    repo = JobRepository(uow)
+    stmt = repo._select().where(Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+    return await uow.session.scalar(stmt.order_by(Job.id).limit(1))

@@ -68,8 +68,7 @@ class RequestContextMiddleware:
 
     @staticmethod
     def _record(scope: Scope, status: int, elapsed: float) -> None:
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
+        template = route_template(scope)
         method = scope.get("method", "")
         HTTP_REQUESTS.labels(method, template, str(status)).inc()
         HTTP_LATENCY.labels(method, template).observe(elapsed)
@@ -77,6 +76,23 @@ class RequestContextMiddleware:
             "request",
             extra={"method": method, "route": template, "status": status, "ms": round(elapsed * 1000, 1)},
         )
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route as a template with its router prefix, e.g. `/api/v1/users/{user_id}`.
+
+    Labels must not hold raw ids (unbounded series). FastAPI leaves the route's own path, without
+    the include prefix, in `scope["route"]`; prefixes are literal, so they are the leading segments
+    of the request path that the template does not cover.
+    """
+    route_path = getattr(scope.get("route"), "path", None)
+    if not route_path:
+        return "unmatched"
+    template = route_path.strip("/").split("/")
+    actual = str(scope.get("path", "")).strip("/").split("/")
+    if len(actual) < len(template) or ":path}" in route_path:
+        return str(route_path)
+    return "/" + "/".join([*actual[: len(actual) - len(template)], *template])
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:

@@ -24,4 +24,5 @@ class PasswordHasher:
     async def verify(self, password: str, hashed: str | None) -> bool:
         target = hashed or self._dummy
         ok = await anyio.to_thread.run_sync(self._hash.verify, password, target, limiter=self._limiter)
-        return bool(ok) and hashed is not None
+        # An empty stored hash was checked against the dummy too: it must never match.
+        return bool(ok) and bool(hashed)

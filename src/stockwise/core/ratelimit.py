@@ -6,10 +6,11 @@ handling with an explicit trusted-proxy list, a case-folded username, a tenant+u
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
-from limits import RateLimitItem, parse
+from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -17,7 +18,7 @@ from stockwise.core.errors import RateLimited
 
 
 class RateLimiter:
-    """Checks several (limit, key) pairs at once and raises RateLimited with a Retry-After."""
+    """Checks (limit, key) rules in order and raises RateLimited with a Retry-After."""
 
     def __init__(self, redis_url: str | None) -> None:
         if redis_url:
@@ -25,24 +26,17 @@ class RateLimiter:
             storage = storage_from_string(uri, implementation="redispy")
         else:
             storage = storage_from_string("async+memory://")
-        self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
 
     async def check(self, rules: Sequence[tuple[str, tuple[str, ...]]]) -> None:
-        """Count one hit against every rule; raise if any is exhausted (others still count)."""
-        exhausted: list[RateLimitItem] = []
-        keys: dict[int, tuple[str, ...]] = {}
+        """Count one hit against each rule in order, narrowest first; raise at the first exhausted one.
+
+        Later rules are not counted once one refuses: a single IP hammering a username is stopped by
+        its IP+username rule without spending the wider per-username ceiling, so it cannot lock the
+        account's owner out.
+        """
         for limit_text, identifiers in rules:
             item = parse(limit_text)
-            keys[id(item)] = identifiers
             if not await self._limiter.hit(item, *identifiers):
-                exhausted.append(item)
-        if exhausted:
-            waits = []
-            for item in exhausted:
-                stats = await self._limiter.get_window_stats(item, *keys[id(item)])
-                waits.append(int(stats.reset_time - time.time()) + 1)
-            raise RateLimited(retry_after=max(waits))
-
-    async def reset(self) -> None:
-        await self._storage.reset()
+                stats = await self._limiter.get_window_stats(item, *identifiers)
+                raise RateLimited(retry_after=math.ceil(stats.reset_time - time.time()))

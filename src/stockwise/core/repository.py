@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from stockwise.core.errors import NotFound
 from stockwise.core.models import Base, TenantScoped
@@ -19,6 +20,7 @@ from stockwise.core.unit_of_work import UnitOfWork
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
+AnyRow = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,11 @@ class TenantRepository(Generic[M]):
             raise NotFound(f"{self.noun} {obj_id} not found")
         return obj
 
+    def _insert(self) -> postgresql.Insert | sqlite.Insert:
+        """The dialect's INSERT, for `on_conflict_do_update/do_nothing` (PostgreSQL; SQLite >= 3.35)."""
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        return dialect.insert(self.model)
+
     def add(self, obj: M) -> M:
         if isinstance(obj, TenantScoped):
             obj.client_id = self.client_id
@@ -69,3 +76,11 @@ class TenantRepository(Generic[M]):
         return Page(
             items=rows.scalars().unique().all(), total=int(total or 0), page=page, page_size=page_size
         )
+
+    async def paginate_rows(
+        self, stmt: Select[*AnyRow], *, page: int, page_size: int
+    ) -> Page[Row[*AnyRow]]:
+        """`paginate` for statements selecting several entities or columns (joins, aggregates)."""
+        total = await self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        rows = await self.session.execute(stmt.limit(page_size).offset((page - 1) * page_size))
+        return Page(items=rows.all(), total=int(total or 0), page=page, page_size=page_size)

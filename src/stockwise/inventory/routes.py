@@ -1,5 +1,137 @@
-"""HTTP routes of the inventory domain."""
+"""HTTP routes of stock (levels, movements, adjustments) and the product list and detail views.
 
-from fastapi import APIRouter
+The product list lives here rather than in the catalogue because each row carries stock (and soon
+inventory metrics), which sit above the catalogue; product writes are in the catalogue's routes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import AwareDatetime
+
+from stockwise.catalog.schemas import ProductFilter, ProductSort, SortOrder
+from stockwise.core.errors import problems
+from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.inventory import product_view, service
+from stockwise.inventory.schemas import (
+    MovementReason,
+    ProductViewRead,
+    StockAdjustmentCreate,
+    StockAdjustmentRead,
+    StockLevelRead,
+    StockMovementRead,
+)
+from stockwise.tenancy.dependencies import PlannerUoW, UoW
 
 router = APIRouter(tags=["inventory"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="Retries with the same key apply once",
+    ),
+]
+
+
+@router.get(
+    "/products", response_model=PageRead[ProductViewRead], tags=["catalog"], responses=problems(401, 422)
+)
+async def list_products(
+    uow: UoW,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text in SKU or name")] = None,
+    sku: Annotated[str | None, Query(min_length=1, max_length=128, description="Exact SKU")] = None,
+    category: Annotated[str | None, Query(max_length=120)] = None,
+    supplier_id: int | None = None,
+    location_id: Annotated[int | None, Query(description="Only products ranged at this location")] = None,
+    active: bool | None = None,
+    sort: ProductSort = ProductSort.SKU,
+    order: SortOrder = SortOrder.ASC,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> PageRead[ProductViewRead]:
+    """Products with their suppliers and stock per location; filter, sort, paginate (max 200)."""
+    filters = ProductFilter(q=q, sku=sku, category=category, supplier_id=supplier_id, active=active)
+    result = await product_view.list_product_views(
+        uow, filters=filters, location_id=location_id, sort=sort, order=order, page=page, page_size=page_size
+    )
+    return PageRead[ProductViewRead].of(result, ProductViewRead.model_validate)
+
+
+@router.get(
+    "/products/{product_id}", response_model=ProductViewRead, tags=["catalog"], responses=problems(401, 404)
+)
+async def get_product(product_id: int, uow: UoW) -> ProductViewRead:
+    """One product with its suppliers and stock per location (the list row's shape)."""
+    return await product_view.get_product_view(uow, product_id=product_id)
+
+
+@router.get("/stock", response_model=PageRead[StockLevelRead], responses=problems(401, 422))
+async def list_stock(
+    uow: UoW,
+    product_id: int | None = None,
+    location_id: int | None = None,
+    below_zero: Annotated[bool | None, Query(description="true: only negative on-hand")] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> PageRead[StockLevelRead]:
+    """Stock per product and location: on hand, allocated and available."""
+    result = await service.list_stock(
+        uow,
+        product_id=product_id,
+        location_id=location_id,
+        below_zero=below_zero,
+        page=page,
+        page_size=page_size,
+    )
+    return PageRead[StockLevelRead].of(result, StockLevelRead.model_validate)
+
+
+@router.post(
+    "/stock/adjustments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StockAdjustmentRead,
+    responses={
+        200: {"description": "Replayed: this Idempotency-Key was applied before"},
+        **problems(401, 403, 409, 422),
+    },
+)
+async def adjust_stock(
+    body: StockAdjustmentCreate, uow: PlannerUoW, response: Response, idempotency_key: IdempotencyKey = None
+) -> StockAdjustmentRead:
+    """Correct on-hand by a signed quantity or to a counted quantity; writes a movement with its reason."""
+    result = await service.adjust_stock(uow, data=body, idempotency_key=idempotency_key)
+    if result.replayed:
+        response.status_code = status.HTTP_200_OK
+    return result
+
+
+@router.get("/stock/movements", response_model=PageRead[StockMovementRead], responses=problems(401, 422))
+async def list_stock_movements(
+    uow: UoW,
+    product_id: int | None = None,
+    location_id: int | None = None,
+    reason: MovementReason | None = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Created at or after (ISO 8601 with offset)")
+    ] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Created before")] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> PageRead[StockMovementRead]:
+    """Stock movements, newest first."""
+    result = await service.list_stock_movements(
+        uow,
+        product_id=product_id,
+        location_id=location_id,
+        reason=reason,
+        since=since,
+        until=until,
+        page=page,
+        page_size=page_size,
+    )
+    return PageRead[StockMovementRead].of(result, StockMovementRead.model_validate)

@@ -96,8 +96,12 @@ async def issue_tokens(uow: UnitOfWork, user: User, policy: TokenPolicy, *, fami
     return TokenRead(access_token=access, expires_in=int(policy.access_ttl.total_seconds()), refresh_token=token)
 
 
-async def rotate_refresh_token(uow: UnitOfWork, token: str, policy: TokenPolicy) -> TokenRead:
-    """Swap a refresh token for a new pair; reuse of a spent token revokes the whole family."""
+async def rotate_refresh_token(uow: UnitOfWork, token: str, policy: TokenPolicy) -> TokenRead | None:
+    """Swap a refresh token for a new pair; reuse of a spent token revokes the whole family.
+
+    Reuse returns None instead of raising: the revocation must be committed, and raising inside the
+    unit of work would roll it back. The caller commits, then answers 401.
+    """
     stored = await uow.session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(token)).with_for_update()
     )
@@ -105,7 +109,7 @@ async def rotate_refresh_token(uow: UnitOfWork, token: str, policy: TokenPolicy)
         raise Unauthorized("Invalid refresh token")
     if stored.used_at is not None:
         await revoke_family(uow, stored.family_id)
-        raise Unauthorized("Refresh token reused; all sessions of this login were revoked")
+        return None
     user = await uow.session.scalar(select(User).where(User.id == stored.user_id))
     if user is None or not user.is_active:
         raise Unauthorized("Invalid refresh token")

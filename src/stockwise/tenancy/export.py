@@ -1,13 +1,15 @@
 """Tenant data export: a job that writes a zip with one CSV per table the tenant owns.
 
-Rows are read in the job's read phase, the zip is built in the process pool (CSV formatting and
-compression are CPU work), and the file is written once, keyed by the job, so a re-run replaces it.
+Rows are read in one read transaction (a snapshot on PostgreSQL), the zip is built in the process
+pool (CSV formatting and compression are CPU work), and the file is written once, keyed by the job
+and only while this worker holds the job's claim, so a re-run after a crash replaces it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -17,8 +19,9 @@ from typing import Any
 from sqlalchemy import Table, delete, select
 
 from stockwise.core.csvsafe import safe_csv_cell
+from stockwise.core.errors import Conflict
 from stockwise.core.job_runtime import JobContext
-from stockwise.core.jobs import Job, enqueue_job, job_handler
+from stockwise.core.jobs import Job, enqueue_job, find_active_job, job_handler
 from stockwise.core.models import Base
 from stockwise.core.repository import TenantRepository
 from stockwise.core.unit_of_work import UnitOfWork
@@ -32,22 +35,30 @@ TableDump = tuple[str, list[str], list[tuple[Any, ...]]]
 def exportable_tables() -> list[tuple[Table, frozenset[str]]]:
     """Every tenant table (has client_id) not marked unexportable, with its excluded columns."""
     tables = []
-    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
+    for mapper in Base.registry.mappers:
         cls = mapper.class_
         table = mapper.local_table
         if isinstance(table, Table) and "client_id" in table.c and cls.__exportable__:
             tables.append((table, cls.__export_exclude__))
-    return tables
+    return sorted(tables, key=lambda entry: entry[0].name)
 
 
-def _format(value: Any) -> str:
+def export_cell(value: Any) -> str:
+    """CSV text for one value: numbers stay numbers (a negative quantity is not a formula), JSON
+    stays JSON, and any text a spreadsheet would evaluate is neutralised."""
     if value is None:
         return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return safe_csv_cell(value)
 
 
 def build_export_zip(dumps: Sequence[TableDump]) -> bytes:
@@ -58,37 +69,50 @@ def build_export_zip(dumps: Sequence[TableDump]) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow(columns)
-            writer.writerows([safe_csv_cell(_format(value)) for value in row] for row in rows)
+            writer.writerows([export_cell(value) for value in row] for row in rows)
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()
 
 
 async def _dump_tables(uow: UnitOfWork) -> list[TableDump]:
+    if uow.session.get_bind().dialect.name == "postgresql":
+        # One snapshot for every table (SQLite's read transaction already is one).
+        await uow.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     dumps = []
     for table, excluded in exportable_tables():
         columns = [col for col in table.c if col.name not in excluded and col.name != "client_id"]
-        order = list(table.primary_key.columns)
-        result = await uow.session.execute(select(*columns).where(table.c.client_id == uow.client_id).order_by(*order))
+        stmt = select(*columns).where(table.c.client_id == uow.client_id).order_by(*table.primary_key.columns)
+        result = await uow.session.execute(stmt)
         dumps.append((table.name, [col.name for col in columns], [tuple(row) for row in result]))
     return dumps
 
 
 @job_handler(EXPORT_KIND)
 async def run_tenant_export(ctx: JobContext) -> dict[str, Any]:
+    """Read every tenant table, build the zip in the pool, store it once for this job."""
     await ctx.progress(0.05, "reading tables")
     async with ctx.unit_of_work(write=False) as uow:
         dumps = await _dump_tables(uow)
     await ctx.progress(0.5, "building the archive")
     content = await ctx.run_cpu(build_export_zip, dumps)
+    await ctx.progress(0.9, "storing the archive")
     async with ctx.unit_of_work() as uow:
         await uow.session.execute(delete(DataExport).where(DataExport.job_id == ctx.job_id))
-        export = DataExport(
-            client_id=ctx.client_id, job_id=ctx.job_id, filename=f"stockwise-export-{ctx.job_id}.zip",
-            size_bytes=len(content), content=content,
+        export = DataExportRepository(uow).add(
+            DataExport(
+                job_id=ctx.job_id,
+                filename=f"stockwise-export-{ctx.job_id}.zip",
+                size_bytes=len(content),
+                content=content,
+            )
         )
-        uow.session.add(export)
         await uow.flush()
-        return {"export_id": export.id, "size_bytes": len(content), "rows": {name: len(rows) for name, _, rows in dumps}}
+        export_id = export.id
+    return {
+        "export_id": export_id,
+        "size_bytes": len(content),
+        "rows": {name: len(rows) for name, _, rows in dumps},
+    }
 
 
 class DataExportRepository(TenantRepository[DataExport]):
@@ -97,6 +121,10 @@ class DataExportRepository(TenantRepository[DataExport]):
 
 
 async def request_export(uow: UnitOfWork) -> Job:
+    """Queue an export; one at a time per tenant (each reads every table), so a second is a 409."""
+    pending = await find_active_job(uow, kind=EXPORT_KIND)
+    if pending is not None:
+        raise Conflict("An export is already in progress", extra={"job_id": pending.id})
     job = await enqueue_job(uow, kind=EXPORT_KIND, max_attempts=2)
     await record_audit(uow, action="export.requested", entity_type="job", entity_id=job.id)
     return job

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import string
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
 
 from stockwise.core.principal import Role
 from stockwise.core.schemas import ReadModel, WriteModel
@@ -135,28 +138,54 @@ class SettingsUpdate(WriteModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
-        if value is not None and value not in available_timezones():
+        if value is not None and value not in _iana_timezones():
             raise ValueError("unknown IANA time zone")
         return value
 
     @field_validator("po_number_format")
     @classmethod
-    def _has_sequence(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            rendered = value.format(year=2026, month=1, seq=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError("only {year}, {month} and {seq} (with a format spec) may be used") from exc
-        if "{seq" not in value or not rendered.strip():
-            raise ValueError("must contain {seq}")
+    def _safe_po_format(cls, value: str | None) -> str | None:
+        return None if value is None else check_po_number_format(value)
+
+    @field_validator("abc_cutoff_b")
+    @classmethod
+    def _cutoffs_ordered(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """Named on abc_cutoff_b so the 422 points at a field (a model validator would not)."""
+        cutoff_a = info.data.get("abc_cutoff_a")
+        if value is not None and cutoff_a is not None and cutoff_a >= value:
+            raise ValueError("abc_cutoff_b must be above abc_cutoff_a")
         return value
 
-    @model_validator(mode="after")
-    def _cutoffs_ordered(self) -> SettingsUpdate:
-        if self.abc_cutoff_a is not None and self.abc_cutoff_b is not None and self.abc_cutoff_a >= self.abc_cutoff_b:
-            raise ValueError("abc_cutoff_a must be below abc_cutoff_b")
-        return self
+
+@cache
+def _iana_timezones() -> frozenset[str]:
+    """Read once: `available_timezones()` walks the time zone database on every call."""
+    return frozenset(available_timezones())
+
+
+_PO_FIELDS = frozenset({"year", "month", "seq"})
+_PO_SPEC = re.compile(r"^(0?[1-9][0-9]?)?d?$")
+PO_NUMBER_MAX_LENGTH = 64
+
+
+def check_po_number_format(value: str) -> str:
+    """A PO number template: {year}, {month} and {seq} with at most a width (e.g. {seq:06d}).
+
+    It is later rendered with `str.format`, so attribute/index access, conversions and huge widths
+    are refused here: they could read internals, raise at checkout or allocate gigabytes.
+    """
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError("unbalanced braces") from exc
+    for name, spec, conversion in fields:
+        if name not in _PO_FIELDS or conversion is not None or not _PO_SPEC.match(spec or ""):
+            raise ValueError("only {year}, {month} and {seq}, optionally with a width like {seq:06d}, may be used")
+    if "seq" not in {name for name, _, _ in fields}:
+        raise ValueError("must contain {seq}")
+    if len(value.format(year=9999, month=12, seq=10**9)) > PO_NUMBER_MAX_LENGTH:
+        raise ValueError(f"renders longer than {PO_NUMBER_MAX_LENGTH} characters")
+    return value
 
 
 class AuditEventRead(ReadModel):

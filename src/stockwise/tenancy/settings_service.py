@@ -31,12 +31,18 @@ async def get_client_settings(uow: UnitOfWork) -> ClientSettings:
 async def update_client_settings(uow: UnitOfWork, data: SettingsUpdate) -> ClientSettings:
     settings = await get_client_settings(uow)
     before = SettingsRead.model_validate(settings).model_dump(mode="json")
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise ValidationFailed.field(["body", field], "may not be null")
+    changes = data.model_dump(exclude_unset=True)
+    nulls = [field for field, value in changes.items() if value is None]
+    if nulls:
+        raise ValidationFailed(
+            "Invalid input", errors=[{"loc": ["body", f], "msg": "may not be null", "type": "none_forbidden"} for f in nulls]
+        )
+    for field, value in changes.items():
         setattr(settings, field, value)
     if settings.abc_cutoff_a >= settings.abc_cutoff_b:
-        raise ValidationFailed.field(["body", "abc_cutoff_a"], "abc_cutoff_a must be below abc_cutoff_b")
+        # Name the field the caller sent (both sent and misordered is caught by the schema).
+        field = "abc_cutoff_a" if "abc_cutoff_a" in changes else "abc_cutoff_b"
+        raise ValidationFailed.field(["body", field], "abc_cutoff_a must be below abc_cutoff_b")
     await uow.flush()
     after = SettingsRead.model_validate(settings).model_dump(mode="json")
     await record_audit(uow, action="settings.updated", entity_type="client_settings", before=before, after=after)

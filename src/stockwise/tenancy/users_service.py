@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from stockwise.core.errors import Conflict
 from stockwise.core.passwords import PasswordHasher
@@ -15,6 +16,7 @@ from stockwise.tenancy.models import Client, User
 from stockwise.tenancy.schemas import UserCreate, UserUpdate
 
 AUDITED = ("email", "full_name", "role", "is_active")
+EMAIL_TAKEN = "An account with this email already exists"
 
 
 async def get_client(uow: UnitOfWork) -> Client:
@@ -36,37 +38,50 @@ async def list_users(uow: UnitOfWork, *, page: int, page_size: int, active: bool
 
 
 async def create_user(uow: UnitOfWork, hasher: PasswordHasher, data: UserCreate) -> User:
+    """Add a user; emails are unique across tenants, and only the unique index sees other tenants."""
     if await email_taken(uow, data.email):
-        raise Conflict("An account with this email already exists", extra={"field": "email"})
+        raise Conflict(EMAIL_TAKEN, extra={"field": "email"})
     user = UserRepository(uow).add(
         User(
             email=normalise_email(data.email), full_name=data.full_name, role=data.role,
             password_hash=await hasher.hash(data.password), is_active=True, token_version=0,
         )
     )
-    await uow.flush()
+    try:
+        await uow.flush()
+    except IntegrityError as exc:
+        raise Conflict(EMAIL_TAKEN, extra={"field": "email"}) from exc
     await record_audit(uow, action="user.created", entity_type="user", entity_id=user.id, after=snapshot(user, AUDITED))
     return user
 
 
-async def _active_admins(uow: UnitOfWork) -> int:
-    count = await uow.session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
+async def _lock_active_admins(uow: UnitOfWork) -> int:
+    """Lock the tenant's active admin rows (in id order, so lockers queue rather than deadlock).
+
+    Two admins demoting each other at once would otherwise both count two admins and leave none;
+    on PostgreSQL the second waits here and then counts the rows as the first left them.
+    """
+    ids = await uow.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id).with_for_update()
     )
-    return int(count or 0)
+    return len(ids.all())
 
 
 async def update_user(uow: UnitOfWork, *, user_id: int, data: UserUpdate) -> User:
+    changes = {key: value for key, value in data.model_dump(exclude_unset=True).items() if value is not None}
+    touches_admins = "role" in changes or "is_active" in changes
+    active_admins = await _lock_active_admins(uow) if touches_admins else 0
     user = await UserRepository(uow).get(user_id, for_update=True)
+    # The caller's own row may sit in the session from before the lock: read it as it is now.
+    await uow.session.refresh(user)
     before = snapshot(user, AUDITED)
-    changes = data.model_dump(exclude_unset=True)
     loses_admin = user.role == Role.ADMIN and user.is_active and (
         changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False
     )
-    if loses_admin and await _active_admins(uow) <= 1:
+    if loses_admin and active_admins <= 1:
         raise Conflict("The last active admin cannot be demoted or disabled", extra={"field": "role"})
     for field in ("full_name", "role"):
-        if field in changes and changes[field] is not None:
+        if field in changes:
             setattr(user, field, changes[field])
     if changes.get("is_active") is False and user.is_active:
         user.is_active = False

@@ -1,6 +1,7 @@
 """Pure parsing and validation of tenant data imports (CSV/XLSX → typed batches + row errors); no database.
 
-See `reader.open_import` for the flow and `batch.ValidBatch` for the output types.
+`open_import` rejects bad files up front (`FileRejected`); `ParsedImport.batches()` streams `ValidBatch`es
+whose decimal columns are exact Int64 scaled by `SCALE` (`ValidBatch.records()` gives `Decimal`s).
 """
 
 from stockwise.etl.parsing.batch import ValidBatch, resolve_references

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from stockwise.etl.parsing.validate import ERROR_SCHEMA
+from stockwise.etl.parsing.errors import ERROR_SCHEMA
 from stockwise.etl.parsing.values import INTEGER_DIGITS, SCALE, decimal_text
 
 MAX_SCALED = 10**INTEGER_DIGITS * SCALE - 1
-FIRST = "\x1ffirst"
+_FIRST = "\x1ffirst"
 _COUNT = "\x1fcount"
 
 
@@ -22,21 +22,21 @@ def repeated_keys(valid_keys: pl.LazyFrame, key: Sequence[str]) -> pl.DataFrame:
     """Keys found on more than one row with the first of those rows (one streaming pass)."""
     return (
         valid_keys.group_by(key)
-        .agg(pl.col("row").min().alias(FIRST), pl.len().alias(_COUNT))
+        .agg(pl.col("row").min().alias(_FIRST), pl.len().alias(_COUNT))
         .filter(pl.col(_COUNT) > 1)
-        .select(*key, FIRST)
+        .select(*key, _FIRST)
         .collect(engine="streaming")
     )
 
 
 def duplicate_errors(keys: pl.DataFrame, repeated: pl.DataFrame, key: Sequence[str]) -> pl.DataFrame:
     """An error (row, column, value, message) for every row of `keys` repeating an earlier row's key."""
-    rows = keys.join(repeated, on=key, how="inner").filter(pl.col("row") != pl.col(FIRST)).sort("row")
+    rows = keys.join(repeated, on=key, how="inner").filter(pl.col("row") != pl.col(_FIRST)).sort("row")
     return rows.select(
         "row",
         pl.lit("+".join(key)).alias("column"),
         pl.concat_str([pl.col(name).cast(pl.String) for name in key], separator=" / ").alias("value"),
-        pl.format("duplicate of row {}", pl.col(FIRST)).alias("message"),
+        pl.format("duplicate of row {}", pl.col(_FIRST)).alias("message"),
     ).cast(ERROR_SCHEMA)
 
 

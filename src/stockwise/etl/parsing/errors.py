@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 MAX_VALUE_CHARS = 200
+ERROR_SCHEMA = pl.Schema(
+    {"row": pl.Int64(), "column": pl.String(), "value": pl.String(), "message": pl.String()}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +46,6 @@ class ErrorLog:
     def omitted(self) -> int:
         """How many errors were counted but not kept."""
         return self.total - len(self.errors)
-
-    def __len__(self) -> int:
-        return self.total
 
     def extend(self, errors: Iterable[RowError], *, total: int | None = None) -> None:
         """Add errors; `total` counts errors the caller already dropped (e.g. capped reference errors)."""

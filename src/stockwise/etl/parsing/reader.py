@@ -28,6 +28,7 @@ from stockwise.etl.parsing.sniff import (
 )
 from stockwise.etl.parsing.source import CsvSource, prepare_source
 from stockwise.etl.parsing.validate import BatchValidator
+from stockwise.etl.parsing.values import non_blank
 
 
 def open_import(path: str | Path, options: ImportOptions, *, work_dir: Path | None = None) -> ParsedImport:
@@ -99,6 +100,7 @@ class ParsedImport:
             self.detected.decimal,
             self.detected.date_format or "iso",
             self._options.default_currency,
+            from_xlsx=self._source.is_xlsx,
         )
         key = self._spec.key
         repeated = repeated_keys(validator.valid_keys(self._raw_lazy()), key)
@@ -111,7 +113,7 @@ class ParsedImport:
             if summer is None:
                 duplicates = duplicate_errors(checked.keys, repeated, key)
                 errors = pl.concat([errors, duplicates]).sort("row", maintain_order=True)
-                valid = valid.filter(~pl.col("row").is_in(duplicates.get_column("row")))
+                valid = valid.join(duplicates.select("row"), on="row", how="anti", maintain_order="left")
             else:
                 valid, to_sum = split_repeated(valid, repeated, key)
                 summer.add(to_sum)
@@ -169,16 +171,13 @@ def _targets(plan: HeaderPlan) -> list[tuple[int, str]]:
     return [(index, name) for index, name in enumerate(plan.targets) if name is not None]
 
 
-def _trimmed(expr: pl.Expr) -> pl.Expr:
-    trimmed = expr.str.strip_chars()
-    return pl.when(trimmed != "").then(trimmed)
-
-
 def _profile(source: CsvSource, plan: HeaderPlan, spec: EntitySpec, options: ImportOptions) -> _Profile:
     """One streaming pass over the file for the row count, blank-header data, decimal and date evidence."""
-    cells = {name: _trimmed(pl.col(source.position(index))) for index, name in _targets(plan)}
+    cells = {name: non_blank(pl.col(source.position(index))) for index, name in _targets(plan)}
     exprs = [pl.any_horizontal([cell.is_not_null() for cell in cells.values()]).sum().alias("rows")]
-    exprs += [_trimmed(pl.col(source.position(i))).is_not_null().any().alias(f"blank{i}") for i in plan.blank]
+    exprs += [
+        non_blank(pl.col(source.position(i))).is_not_null().any().alias(f"blank{i}") for i in plan.blank
+    ]
     numbers = [cell for name, cell in cells.items() if spec.column(name).kind in (Kind.DECIMAL, Kind.INTEGER)]
     if numbers and not source.is_xlsx and options.decimal == "auto" and source.delimiter != ",":
         exprs.append(_any_match(numbers, COMMA_DECIMAL).alias("comma"))

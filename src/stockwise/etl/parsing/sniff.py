@@ -1,7 +1,7 @@
 """Detection of a CSV's encoding, delimiter, header, decimal mark and date format.
 
-Reads stream in 1 MiB chunks, so detection costs no more memory than a chunk. An explicit option
-always wins; an undecidable choice rejects the file and names the option to set.
+Byte-level checks stream the file in 1 MiB chunks. An explicit option always wins; an undecidable
+choice rejects the file and names the option to set.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import polars as pl
 
 from stockwise.etl.parsing.errors import FileRejected
 from stockwise.etl.parsing.options import DateFormat, DecimalMark, Delimiter, Encoding
-from stockwise.etl.parsing.values import date_cell
+from stockwise.etl.parsing.values import date_cell, evaluate
 
 CHUNK = 1024 * 1024
 _DELIMITERS: tuple[Delimiter, ...] = (",", ";", "\t")
@@ -120,19 +120,27 @@ def choose_decimal(
 
 def detect_date_format(values: pl.Series) -> DateFormat:
     """Pick iso/dmy/mdy from every distinct date text in the file; refuse when dmy and mdy both fit."""
-    frame = pl.DataFrame({"text": values.cast(pl.String)})
-    text = pl.col("text")
-    candidates = frame.filter(date_cell(text, "iso").value.is_null())
-    if candidates.is_empty():
+    forms: tuple[DateFormat, ...] = ("iso", "dmy", "mdy")
+    readings = {form: date_cell(form, form) for form in forms}  # one copy of the text per reading
+    texts = pl.LazyFrame({"text": values.cast(pl.String)}).with_columns(
+        pl.col("text").alias(form) for form in forms
+    )
+    frame = evaluate(texts, list(readings.values()))
+    parsed = (
+        frame.filter(readings["iso"].value.is_null())
+        .select("text", dmy=readings["dmy"].value, mdy=readings["mdy"].value)
+        .sort("text")
+        .collect()
+    )
+    if parsed.is_empty():
         return "iso"
-    parsed = candidates.select(text, dmy=date_cell(text, "dmy").value, mdy=date_cell(text, "mdy").value)
     dmy_count = parsed.height - parsed["dmy"].null_count()
     mdy_count = parsed.height - parsed["mdy"].null_count()
     if dmy_count != mdy_count:
         return "dmy" if dmy_count > mdy_count else "mdy"
-    clash = parsed.filter(pl.col("dmy") != pl.col("mdy"))
     if dmy_count == 0:
         return "iso"
+    clash = parsed.filter(pl.col("dmy") != pl.col("mdy"))
     if dmy_count == parsed.height and clash.is_empty():
         return "dmy"
     example = (clash if not clash.is_empty() else parsed)["text"][0]

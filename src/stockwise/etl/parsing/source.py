@@ -64,7 +64,7 @@ class CsvSource:
             except csv.Error as csv_exc:
                 return FileRejected("file", f"malformed CSV: {csv_exc}")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        return FileRejected("file", f"malformed CSV: {first_line[:200]}")
+        return FileRejected("file", f"malformed CSV (check the quotes): {first_line[:200]}")
 
 
 def prepare_source(path: Path, options: ImportOptions, work_dir: Path) -> CsvSource:

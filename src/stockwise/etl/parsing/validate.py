@@ -21,17 +21,16 @@ from stockwise.etl.parsing.values import (
     date_cell,
     decimal_cell,
     email_cell,
+    evaluate,
     integer_cell,
+    non_blank,
     text_cell,
 )
 from stockwise.etl.parsing.xlsx import FORMULA_MARKER
 
-ERROR_COLUMNS = ("row", "column", "value", "message")
 _ERROR = "\x1ferror"
 _TEXT = "\x1ftext"
-ERROR_SCHEMA = pl.Schema(
-    {"row": pl.Int64(), "column": pl.String(), "value": pl.String(), "message": pl.String()}
-)
+_FILLED = "\x1ffilled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +49,11 @@ class BatchValidator:
     decimal: DecimalMark
     date_format: DateFormat
     default_currency: str
+    from_xlsx: bool
 
     def check(self, raw: pl.DataFrame) -> Checked:
         present = pl.any_horizontal([pl.col(name + _TEXT).is_not_null() for name in self.present])
-        checked = self._parsed(raw.lazy(), self.spec.columns).filter(present).collect()
+        checked = self._parsed(raw.lazy(), self.spec.columns).filter(present).collect(engine="in-memory")
         errors = [name + _ERROR for name in self.spec.names]
         return Checked(
             valid=checked.filter(pl.all_horizontal(pl.col(errors).is_null())).select("row", *self.spec.names),
@@ -71,37 +71,42 @@ class BatchValidator:
         return [pl.col("row", *self.spec.key).filter(key_ok)]
 
     def _parsed(self, raw: pl.LazyFrame, columns: Sequence[ColumnSpec]) -> pl.LazyFrame:
+        """Text, error and value columns for `columns`; a row's cell value is null when its error is not."""
         texts = [self._text(column.name).alias(column.name + _TEXT) for column in columns]
-        return raw.select(pl.col("row").cast(pl.Int64), *texts).with_columns(self._parsed_columns(columns))
+        frame = raw.select(pl.col("row").cast(pl.Int64), *texts).with_columns(
+            self._with_default(column).alias(column.name + _FILLED) for column in columns
+        )
+        parsers = {column.name: self._parser(column, column.name + _FILLED) for column in columns}
+        frame = evaluate(frame, list(parsers.values()))
+        errors = [self._error(column, parsers[column.name]).alias(column.name + _ERROR) for column in columns]
+        values = [
+            pl.when(pl.col(name + _ERROR).is_null()).then(parser.value).alias(name)
+            for name, parser in parsers.items()
+        ]
+        return frame.with_columns(errors).with_columns(values)
 
     def _text(self, name: str) -> pl.Expr:
         """Trimmed cell text, null when blank; a column the file lacks is all null."""
         if name not in self.present:
             return pl.lit(None, pl.String)
-        trimmed = pl.col(name).str.strip_chars()
-        return pl.when(trimmed != "").then(trimmed)
+        return non_blank(pl.col(name))
 
-    def _parsed_columns(self, columns: Sequence[ColumnSpec]) -> list[pl.Expr]:
-        exprs: list[pl.Expr] = []
-        for column in columns:
-            text = pl.col(column.name + _TEXT)
-            parsed = self._parser(column, self._with_default(column, text))
-            error = (
-                pl.when(text.str.starts_with(FORMULA_MARKER))
-                .then(pl.lit("formula without a cached value; export values"))
-                .when(pl.lit(column.required) & text.is_null())
-                .then(pl.lit("required value is missing"))
-                .otherwise(parsed.error)
-            )
-            exprs.append(error.alias(column.name + _ERROR))
-            exprs.append(pl.when(error.is_null()).then(parsed.value).alias(column.name))
-        return exprs
-
-    def _with_default(self, column: ColumnSpec, text: pl.Expr) -> pl.Expr:
+    def _with_default(self, column: ColumnSpec) -> pl.Expr:
+        text = pl.col(column.name + _TEXT)
         default = self.default_currency if column.kind is Kind.CURRENCY else column.default
         return text if default is None else text.fill_null(pl.lit(default))
 
-    def _parser(self, column: ColumnSpec, text: pl.Expr) -> Parsed:
+    def _error(self, column: ColumnSpec, parsed: Parsed) -> pl.Expr:
+        text = pl.col(column.name + _TEXT)
+        return (
+            pl.when(pl.lit(self.from_xlsx) & text.str.starts_with(FORMULA_MARKER))
+            .then(pl.lit("formula without a cached value; export values"))
+            .when(pl.lit(column.required) & text.is_null())
+            .then(pl.lit("required value is missing"))
+            .otherwise(parsed.error)
+        )
+
+    def _parser(self, column: ColumnSpec, text: str) -> Parsed:
         match column.kind:
             case Kind.DECIMAL:
                 return decimal_cell(text, self.decimal, positive=column.positive)

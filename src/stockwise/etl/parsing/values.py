@@ -1,13 +1,16 @@
-"""Vectorised cell parsers: polars expressions turning trimmed text into typed values plus an error message.
+"""Vectorised cell parsers: turn a column of trimmed text (null when blank) into typed values and errors.
 
-Each parser takes an expression that is null for an empty cell and returns `Parsed(value, error)`;
-`error` is null when the cell is fine or empty. Decimals become exact integers scaled by `SCALE` (10^4):
-the text is split into digits, never converted through floating point.
+A parser returns `Parsed`: `steps` compute intermediate columns (each step one `with_columns`, so that
+no regex runs twice — polars would otherwise re-evaluate shared sub-expressions), then `value` and
+`error` read them; `error` is null when the cell is fine or blank. Decimals become exact Int64 scaled
+by `SCALE` (10^4): the text is split into digits, never converted through floating point.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 
@@ -17,14 +20,10 @@ SCALE = 10_000
 FRACTION_DIGITS = 4
 INTEGER_DIGITS = 14
 
-_GROUPED = {
-    ".": r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$",
-    ",": r"^[+-]?\d{1,3}(?:[. \x{a0}\x{202f}]\d{3})+(?:,\d*)?$",
-}
-_GROUP_CHARS = {".": ",", ",": r"[. \x{a0}\x{202f}]"}
-_NUMBER = {
-    ".": r"^(?P<sign>[+-]?)(?P<int>\d*)(?:\.(?P<frac>\d*))?$",
-    ",": r"^(?P<sign>[+-]?)(?P<int>\d*)(?:,(?P<frac>\d*))?$",
+_GROUP_CLASS = {".": ",", ",": r"[. \x{a0}\x{202f}]"}
+_SHAPE = {
+    ".": r"^[+-]?(?:\d*|\d{1,3}(?:,\d{3})+)(?:\.\d*)?$",
+    ",": r"^[+-]?(?:\d*|\d{1,3}(?:[. \x{a0}\x{202f}]\d{3})+)(?:,\d*)?$",
 }
 _BOOLS = {
     "true": True,
@@ -47,48 +46,77 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
+    steps: tuple[tuple[pl.Expr, ...], ...]
     value: pl.Expr
     error: pl.Expr
 
 
-def _only_valid(value: pl.Expr, error: pl.Expr) -> Parsed:
-    return Parsed(pl.when(error.is_null()).then(value), error)
+def non_blank(text: pl.Expr) -> pl.Expr:
+    """Cell text without surrounding whitespace; null when nothing is left."""
+    trimmed = text.str.strip_chars()
+    return pl.when(trimmed != "").then(trimmed)
 
 
-def decimal_cell(text: pl.Expr, mark: DecimalMark, *, positive: bool = False) -> Parsed:
+def evaluate(frame: pl.LazyFrame, parsed: Sequence[Parsed]) -> pl.LazyFrame:
+    """Add the intermediate columns of several parsers, step by step, sharing each `with_columns`."""
+    depth = max((len(item.steps) for item in parsed), default=0)
+    for level in range(depth):
+        frame = frame.with_columns(
+            expr for item in parsed if level < len(item.steps) for expr in item.steps[level]
+        )
+    return frame
+
+
+def _temp(text: str, part: str) -> str:
+    return f"{text}\x1f{part}"
+
+
+def _masked(steps: tuple[tuple[pl.Expr, ...], ...], value: pl.Expr, error: pl.Expr) -> Parsed:
+    return Parsed(steps, pl.when(error.is_null()).then(value), error)
+
+
+def decimal_cell(text: str, mark: DecimalMark, *, positive: bool = False) -> Parsed:
     """Exact non-negative decimal (≤14 integer and ≤4 fractional digits) as an Int64 scaled by SCALE."""
-    plain = (
-        pl.when(text.str.contains(_GROUPED[mark]))
-        .then(text.str.replace_all(_GROUP_CHARS[mark], ""))
-        .otherwise(text)
+    cell, name = pl.col(text), partial(_temp, text)
+    whole, fraction = pl.col(name("int")), pl.col(name("frac"))
+    steps = (
+        (
+            cell.str.contains(_SHAPE[mark]).alias(name("shape")),
+            cell.str.contains(r"\d").alias(name("digit")),
+            cell.str.replace_all(_GROUP_CLASS[mark], "").alias(name("plain")),
+        ),
+        (pl.col(name("plain")).str.strip_chars_start("+-").str.split_exact(mark, 1).alias(name("parts")),),
+        (
+            pl.col(name("parts")).struct.field("field_0").str.strip_chars_start("0").alias(name("int")),
+            pl.col(name("parts"))
+            .struct.field("field_1")
+            .fill_null("")
+            .str.strip_chars_end("0")
+            .alias(name("frac")),
+        ),
     )
-    parts = plain.str.extract_groups(_NUMBER[mark])
-    sign = parts.struct.field("sign")
-    raw_int = parts.struct.field("int").fill_null("")
-    raw_frac = parts.struct.field("frac").fill_null("")
-    int_digits = raw_int.str.strip_chars_start("0")
-    frac_digits = raw_frac.str.strip_chars_end("0")
-    is_zero = (int_digits == "") & (frac_digits == "")
+    is_zero = (whole == "") & (fraction == "")
     error = (
-        pl.when(text.is_null())
+        pl.when(cell.is_null())
         .then(pl.lit(None, pl.String))
-        .when(sign.is_null() | ((raw_int == "") & (raw_frac == "")))
+        .when(~pl.col(name("shape")) | ~pl.col(name("digit")))
         .then(pl.lit("not a number"))
-        .when((sign == "-") & ~is_zero)
+        .when(pl.col(name("plain")).str.starts_with("-") & ~is_zero)
         .then(pl.lit("negative value not allowed"))
-        .when(int_digits.str.len_bytes() > INTEGER_DIGITS)
+        .when(whole.str.len_bytes() > INTEGER_DIGITS)
         .then(pl.lit(f"more than {INTEGER_DIGITS} integer digits"))
-        .when(frac_digits.str.len_bytes() > FRACTION_DIGITS)
+        .when(fraction.str.len_bytes() > FRACTION_DIGITS)
         .then(pl.lit(f"more than {FRACTION_DIGITS} decimal places"))
         .when(pl.lit(positive) & is_zero)
         .then(pl.lit("must be greater than 0"))
     )
-    whole = int_digits.str.pad_start(1, "0").cast(pl.Int64, strict=False)
-    fraction = frac_digits.str.pad_end(FRACTION_DIGITS, "0").cast(pl.Int64, strict=False)
-    return _only_valid(pl.when(text.is_not_null()).then(whole * SCALE + fraction), error)
+    scaled = whole.str.pad_start(1, "0").cast(pl.Int64, strict=False) * SCALE + fraction.str.pad_end(
+        FRACTION_DIGITS, "0"
+    ).cast(pl.Int64, strict=False)
+    return _masked(steps, pl.when(cell.is_not_null()).then(scaled), error)
 
 
-def integer_cell(text: pl.Expr, mark: DecimalMark, *, max_value: int) -> Parsed:
+def integer_cell(text: str, mark: DecimalMark, *, max_value: int) -> Parsed:
     """Whole number in 0..max_value (a zero fraction such as "7.0" is accepted)."""
     number = decimal_cell(text, mark)
     error = (
@@ -99,59 +127,69 @@ def integer_cell(text: pl.Expr, mark: DecimalMark, *, max_value: int) -> Parsed:
         .when(number.value > max_value * SCALE)
         .then(pl.lit(f"must be between 0 and {max_value}"))
     )
-    return _only_valid((number.value // SCALE).cast(pl.Int32), error)
+    return _masked(number.steps, (number.value // SCALE).cast(pl.Int32), error)
 
 
-def bool_cell(text: pl.Expr) -> Parsed:
-    value = text.str.to_lowercase().replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
-    error = pl.when(text.is_not_null() & value.is_null()).then(
+def bool_cell(text: str) -> Parsed:
+    cell, flag = pl.col(text), _temp(text, "bool")
+    lookup = cell.str.to_lowercase().replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
+    error = pl.when(cell.is_not_null() & pl.col(flag).is_null()).then(
         pl.lit("not a boolean: use true/false, yes/no, 1/0 or y/n")
     )
-    return Parsed(value, error)
+    return Parsed(((lookup.alias(flag),),), pl.col(flag), error)
 
 
-def date_cell(text: pl.Expr, date_format: DateFormat) -> Parsed:
+def date_cell(text: str, date_format: DateFormat) -> Parsed:
     """ISO dates are always accepted; `date_format` decides how d/m/y-style dates are read."""
-    shapes = [text.str.extract_groups(_DATE_PATTERNS["iso"])]
-    if date_format != "iso":
-        shapes.append(text.str.extract_groups(_DATE_PATTERNS[date_format]))
-    year, month, day = (pl.coalesce([shape.struct.field(part) for shape in shapes]) for part in "ymd")
-    value = pl.concat_str([year, month, day], separator="-").str.to_date("%Y-%m-%d", strict=False)
+    cell, name = pl.col(text), partial(_temp, text)
+    formats = ("iso",) if date_format == "iso" else ("iso", date_format)
+    shapes = tuple(cell.str.extract_groups(_DATE_PATTERNS[form]).alias(name(form)) for form in formats)
+    year, month, day = (
+        pl.coalesce([pl.col(name(form)).struct.field(part) for form in formats]) for part in "ymd"
+    )
+    steps = (
+        shapes,
+        (pl.concat_str([year, month, day], separator="-").alias(name("ymd")),),
+        (pl.col(name("ymd")).str.to_date("%Y-%m-%d", strict=False).alias(name("date")),),
+    )
     error = (
-        pl.when(text.is_not_null() & year.is_null())
+        pl.when(cell.is_not_null() & pl.col(name("ymd")).is_null())
         .then(pl.lit(f"not a date (expected {_DATE_HINTS[date_format]})"))
-        .when(text.is_not_null() & value.is_null())
+        .when(cell.is_not_null() & pl.col(name("date")).is_null())
         .then(pl.lit("impossible date"))
     )
-    return _only_valid(value, error)
+    return _masked(steps, pl.col(name("date")), error)
 
 
-def text_cell(text: pl.Expr, max_length: int) -> Parsed:
-    error = pl.when(text.str.len_chars() > max_length).then(pl.lit(f"longer than {max_length} characters"))
-    return _only_valid(text, error)
+def text_cell(text: str, max_length: int) -> Parsed:
+    cell = pl.col(text)
+    error = pl.when(cell.str.len_chars() > max_length).then(pl.lit(f"longer than {max_length} characters"))
+    return _masked((), cell, error)
 
 
-def choice_cell(text: pl.Expr, choices: tuple[str, ...]) -> Parsed:
-    value = text.str.to_lowercase()
-    error = pl.when(text.is_not_null() & ~value.is_in(choices)).then(
+def choice_cell(text: str, choices: tuple[str, ...]) -> Parsed:
+    cell = pl.col(text)
+    value = cell.str.to_lowercase()
+    error = pl.when(cell.is_not_null() & ~value.is_in(choices)).then(
         pl.lit(f"must be one of: {', '.join(choices)}")
     )
-    return _only_valid(value, error)
+    return _masked((), value, error)
 
 
-def currency_cell(text: pl.Expr) -> Parsed:
-    value = text.str.to_uppercase()
+def currency_cell(text: str) -> Parsed:
+    value = pl.col(text).str.to_uppercase()
     error = pl.when(~value.str.contains(r"^[A-Z]{3}$")).then(
         pl.lit("not an ISO 4217 currency code (3 letters)")
     )
-    return _only_valid(value, error)
+    return _masked((), value, error)
 
 
-def email_cell(text: pl.Expr) -> Parsed:
-    error = pl.when(~text.str.contains(_EMAIL) | (text.str.len_chars() > 254)).then(
+def email_cell(text: str) -> Parsed:
+    cell = pl.col(text)
+    error = pl.when(~cell.str.contains(_EMAIL) | (cell.str.len_chars() > 254)).then(
         pl.lit("not a valid email address")
     )
-    return _only_valid(text, error)
+    return _masked((), cell, error)
 
 
 def decimal_text(column: str) -> pl.Expr:

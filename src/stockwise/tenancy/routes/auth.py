@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from stockwise.core.errors import Forbidden, problems
+from stockwise.core.errors import Forbidden, Unauthorized, problems
 from stockwise.core.unit_of_work import SystemReason
 from stockwise.tenancy import auth_service, settings_service, users_service
 from stockwise.tenancy.auth_service import TokenPolicy
@@ -75,7 +75,10 @@ async def refresh(body: RefreshRequest, request: Request, state: State, policy: 
     """Rotate a refresh token; reusing a spent one revokes its whole family."""
     await state.rate_limiter.check([(state.settings.rate_limit_login_per_user, ("refresh", _client_ip(request)))])
     async with state.uow.system(SystemReason.AUTHENTICATION) as uow:
-        return await auth_service.rotate_refresh_token(uow, body.refresh_token, policy)
+        tokens = await auth_service.rotate_refresh_token(uow, body.refresh_token, policy)
+    if tokens is None:
+        raise Unauthorized("Refresh token reused; all sessions of this login were revoked")
+    return tokens
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 422))

@@ -1,0 +1,1 @@
+"""SQL of the etl domain: run records and uploads, reference look-ups, staging and the bulk merge."""

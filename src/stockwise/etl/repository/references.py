@@ -1,0 +1,29 @@
+"""Code → id look-ups of the tenant's catalogue, loaded once per import (one query per kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Table, select
+
+from stockwise.catalog.models import Location, Product, Supplier
+from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.etl.targets import ReferenceKind
+
+_CODES: dict[ReferenceKind, tuple[Table, str]] = {
+    "products": (Product.__table__, "sku"),  # type: ignore[dict-item]
+    "locations": (Location.__table__, "code"),  # type: ignore[dict-item]
+    "suppliers": (Supplier.__table__, "code"),  # type: ignore[dict-item]
+}
+
+
+async def load_reference_codes(
+    uow: UnitOfWork, kinds: Iterable[ReferenceKind]
+) -> dict[ReferenceKind, dict[str, int]]:
+    """Every code of the tenant for each kind (inactive rows included: history may name them)."""
+    codes: dict[ReferenceKind, dict[str, int]] = {}
+    for kind in kinds:
+        table, column = _CODES[kind]
+        stmt = select(table.c[column], table.c.id).where(table.c.client_id == uow.client_id)
+        codes[kind] = {code: row_id for code, row_id in (await uow.session.execute(stmt)).tuples()}
+    return codes

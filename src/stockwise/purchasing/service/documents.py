@@ -1,0 +1,138 @@
+"""Writing new purchase orders and their numbers (used by checkout and by direct creation).
+
+Numbers are reserved late in the transaction, after every check passed, from a per-tenant counter row
+(`INSERT … ON CONFLICT DO UPDATE … RETURNING`): the row lock serialises concurrent creators, and a
+rolled-back transaction gives its numbers back, so numbering is gapless in practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm.attributes import set_committed_value
+
+from stockwise.catalog.models import Supplier
+from stockwise.core.errors import Conflict
+from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.purchasing.models import PoStatus, PurchaseOrder, PurchaseOrderLine
+from stockwise.purchasing.repository import (
+    PoCounterRepository,
+    PurchaseOrderLineRepository,
+    PurchaseOrderRepository,
+)
+from stockwise.purchasing.rules import ZERO, format_po_number, line_total, numbering_period, sum_money
+from stockwise.purchasing.service.catalog import PricedLine, tenant_today
+from stockwise.tenancy.audit import record_audit, snapshot
+from stockwise.tenancy.settings_service import get_client_settings
+
+PO_AUDIT_FIELDS = (
+    "po_number",
+    "status",
+    "supplier_id",
+    "location_id",
+    "currency",
+    "expected_date",
+    "notes",
+    "total_amount",
+    "version",
+)
+MAX_NUMBER_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class PoDraft:
+    supplier: Supplier
+    location_id: int
+    lines: Sequence[PricedLine]
+    expected_date: date | None
+    notes: str | None
+
+
+async def create_purchase_orders(
+    uow: UnitOfWork, *, drafts: Sequence[PoDraft], source: str
+) -> list[PurchaseOrder]:
+    """Insert one draft PO per entry, numbered consecutively, each with its lines loaded."""
+    settings = await get_client_settings(uow)
+    today = tenant_today(settings)
+    numbers = await allocate_po_numbers(
+        uow, number_format=settings.po_number_format, on=today, count=len(drafts)
+    )
+    return [
+        await _insert_purchase_order(uow, draft=draft, po_number=number, today=today, source=source)
+        for draft, number in zip(drafts, numbers, strict=True)
+    ]
+
+
+async def allocate_po_numbers(uow: UnitOfWork, *, number_format: str, on: date, count: int) -> list[str]:
+    """Reserve `count` consecutive numbers of the tenant's format for the period containing `on`."""
+    last = await PoCounterRepository(uow).advance(numbering_period(number_format, on), count)
+    numbers = [format_po_number(number_format, on=on, seq=seq) for seq in range(last - count + 1, last + 1)]
+    clashes = await PurchaseOrderRepository(uow).existing_numbers(numbers)
+    if clashes or any(len(number) > MAX_NUMBER_LENGTH for number in numbers):
+        # Only a changed po_number_format can do this: refuse rather than reuse a number.
+        raise Conflict(
+            f"the po_number_format setting yields an unusable number ({min(clashes or numbers)}); change it",
+            extra={"setting": "po_number_format"},
+        )
+    return numbers
+
+
+async def _insert_purchase_order(
+    uow: UnitOfWork, *, draft: PoDraft, po_number: str, today: date, source: str
+) -> PurchaseOrder:
+    lead_time = max(line.lead_time_days for line in draft.lines)
+    po = PurchaseOrderRepository(uow).add(
+        PurchaseOrder(
+            po_number=po_number,
+            supplier_id=draft.supplier.id,
+            location_id=draft.location_id,
+            status=PoStatus.DRAFT,
+            currency=draft.supplier.currency,
+            order_date=today,
+            expected_date=draft.expected_date or today + timedelta(days=lead_time),
+            notes=draft.notes,
+            version=1,
+            created_by=uow.acting_user_id,
+        )
+    )
+    await replace_lines(uow, po=po, lines=draft.lines)
+    await record_audit(
+        uow,
+        action="purchase_order.created",
+        entity_type="purchase_order",
+        entity_id=po.id,
+        after={**snapshot(po, PO_AUDIT_FIELDS), "source": source, "line_count": len(draft.lines)},
+    )
+    return po
+
+
+async def replace_lines(uow: UnitOfWork, *, po: PurchaseOrder, lines: Sequence[PricedLine]) -> None:
+    """Give `po` exactly these lines (numbered from 1) and the matching total; flushes."""
+    repo = PurchaseOrderLineRepository(uow)
+    if po.id is None:
+        await uow.flush()
+    else:
+        await repo.delete_of(po.id)
+    rows = [
+        repo.add(
+            PurchaseOrderLine(
+                purchase_order_id=po.id,
+                line_no=line_no,
+                product_id=line.product_id,
+                sku=line.sku,
+                product_name=line.product_name,
+                supplier_sku=line.supplier_sku,
+                unit=line.unit,
+                quantity_ordered=line.quantity,
+                quantity_received=ZERO,
+                unit_price=line.unit_price,
+                line_total=line_total(line.quantity, line.unit_price),
+            )
+        )
+        for line_no, line in enumerate(lines, start=1)
+    ]
+    po.total_amount = sum_money(row.line_total for row in rows)
+    await uow.flush()
+    set_committed_value(po, "lines", rows)

@@ -1,0 +1,111 @@
+"""Liveness, readiness, Prometheus metrics by route template, and start-up with Sentry configured."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sentry_sdk
+
+from stockwise.config import Settings
+from tests.factories import make_actor
+from tests.tenancy.helpers import assert_problem, http_client, running_app, state_of
+
+SENTRY_DSN = "https://public@o0.ingest.invalid/1"
+
+
+async def test_health_and_ready(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok"}
+    ready = await client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
+
+
+def _unreachable_database(dialect: str, tmp_path: Path) -> str:
+    if dialect == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/missing-dir/nothing.db"
+    return "postgresql+asyncpg://stockwise_app@127.0.0.1:1/nowhere"
+
+
+async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings, dialect: str, tmp_path: Path) -> None:
+    bad_url = _unreachable_database(dialect, tmp_path)
+    async with running_app(settings, database_url=bad_url) as app, http_client(app) as client:
+        assert (await client.get("/health")).status_code == 200
+        resp = await client.get("/ready")
+        body = assert_problem(resp, 503, "service_unavailable")
+        assert resp.headers["retry-after"] == "5"
+        assert "127.0.0.1:1" not in resp.text and "missing-dir" not in resp.text
+        assert body["detail"] == "database unreachable"
+
+
+def _samples(text: str, route: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("stockwise_http_requests_total{") and route in line]
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient, state: Any) -> None:
+    admin = await make_actor(state)
+    for user_id in (987_651, 987_652, admin.user_id):
+        await client.get(f"/api/v1/users/{user_id}", headers=admin.headers)
+    await client.get("/api/v1/definitely-not-a-route-4711")
+    resp = await client.get("/metrics")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/plain")
+    text = resp.text
+    templated = _samples(text, 'route="/api/v1/users/{user_id}"')
+    assert any('method="GET"' in line and 'status="404"' in line for line in templated), templated
+    assert any('status="200"' in line for line in templated), templated
+    assert "987651" not in text and "987652" not in text and "4711" not in text
+    assert _samples(text, 'route="unmatched"')
+    assert "stockwise_http_request_duration_seconds_bucket" in text
+    assert "stockwise_job_runs_total" in text
+
+
+class _RecordingTransport(sentry_sdk.transport.Transport):
+    """Keeps envelopes in memory instead of sending them to the (unresolvable) DSN host."""
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.events: list[dict[str, Any]] = []
+
+    def capture_envelope(self, envelope: Any) -> None:
+        for item in envelope.items:
+            if item.headers.get("type") == "event":
+                self.events.append(json.loads(item.payload.get_bytes()))
+
+
+@pytest.fixture
+def sentry_cleanup() -> Iterator[None]:
+    yield
+    sentry_sdk.get_client().close()
+    sentry_sdk.init()
+
+
+async def test_app_starts_and_serves_with_a_sentry_dsn(settings: Settings, sentry_cleanup: None) -> None:
+    async with running_app(settings, sentry_dsn=SENTRY_DSN) as app, http_client(app) as client:
+        sentry = sentry_sdk.get_client()
+        assert sentry.is_active()
+        assert sentry.options["send_default_pii"] is False
+        assert sentry.options["include_local_variables"] is False
+        assert (await client.get("/health")).status_code == 200
+        actor = await make_actor(state_of(app))
+        assert (await client.get("/api/v1/me", headers=actor.headers)).status_code == 200
+
+        transport = _RecordingTransport(sentry.options)
+        sentry.transport = transport
+
+        async def explode() -> None:
+            local_secret = "hunter2-local-variable"  # noqa: S105
+            raise RuntimeError("boom " + local_secret[:0])
+
+        app.add_api_route("/api/v1/test-only/sentry", explode)
+        resp = await client.get("/api/v1/test-only/sentry", headers={"X-Request-ID": "sentry-req-0001"})
+        assert_problem(resp, 500)
+        sentry.flush(timeout=2)
+    assert transport.events, "the unhandled error reached Sentry"
+    dumped = json.dumps(transport.events)
+    assert "hunter2-local-variable" not in dumped, "no local variables are sent"
+    assert "sentry-req-0001" in dumped, "the event carries the request id"
