@@ -393,7 +393,6 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=128), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("idempotency_key", sa.String(length=128), nullable=True),
         sa.Column("created_at", stockwise.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("client_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
@@ -411,9 +410,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movement")),
         sa.UniqueConstraint("client_id", "id", name=op.f("uq_stock_movement_client_id_id")),
-        sa.UniqueConstraint(
-            "client_id", "idempotency_key", name=op.f("uq_stock_movement_client_id_idempotency_key")
-        ),
     )
     with op.batch_alter_table("stock_movement", schema=None) as batch_op:
         batch_op.create_index(

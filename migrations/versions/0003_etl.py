@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from migrations.tenancy_rls import enable_tenant_rls, grant_app_role
 
 import stockwise.core.types
-from migrations.tenancy_rls import enable_tenant_rls, grant_app_role
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -82,7 +82,14 @@ def upgrade() -> None:
         *[
             sa.Column(name, sa.Integer(), nullable=False)
             for name in (
-                "rows_total", "inserted", "updated", "unchanged", "deleted", "deactivated", "rejected", "error_count"
+                "rows_total",
+                "inserted",
+                "updated",
+                "unchanged",
+                "deleted",
+                "deactivated",
+                "rejected",
+                "error_count",
             )
         ],
         sa.Column("message", sa.String(length=500), nullable=True),
@@ -107,7 +114,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.UniqueConstraint(
-            "client_id", "import_run_id", "seq", name=op.f("uq_import_upload_chunk_client_id_import_run_id_seq")
+            "client_id",
+            "import_run_id",
+            "seq",
+            name=op.f("uq_import_upload_chunk_client_id_import_run_id_seq"),
         ),
     )
     enable_tenant_rls(*_TABLES)

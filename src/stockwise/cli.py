@@ -143,7 +143,7 @@ def demo(
             client_id, created = await ensure_demo_tenant(
                 state.uow, state.hasher, name="Demo Outdoor Co.", email=DEMO_EMAIL, password=DEMO_PASSWORD
             )
-            job = await seed_demo_data(state, client_id=client_id, options=options, wait=wait)
+            job = await seed_demo_data(state.uow, state.jobs, client_id=client_id, options=options, wait=wait)
             return client_id, created, f"demo data: job {job.id} {job.status} {job.result or ''}"
         finally:
             await state.stop()

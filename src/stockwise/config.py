@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -76,6 +77,20 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator(
+        "rate_limit_login_per_ip_user", "rate_limit_login_per_user", "rate_limit_signup_per_ip", "rate_limit_expensive"
+    )
+    @classmethod
+    def _parseable_limit(cls, value: str) -> str:
+        """Refuse a typo at start-up rather than answering 500 at the first login."""
+        try:
+            single = len(parse_many(value)) == 1
+        except ValueError:
+            single = False
+        if not single:
+            raise ValueError(f"not one rate limit like '10/minute': {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

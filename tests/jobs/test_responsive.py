@@ -63,7 +63,7 @@ async def test_loop_stays_responsive_while_a_cpu_job_runs(client: httpx.AsyncCli
     loop = asyncio.get_running_loop(); loop.set_debug(True); loop.slow_callback_duration = 0.03
     slow = []
     class H(logging.Handler):
-        def emit(self, record): slow.append(record.getMessage()[:300])
+        def emit(self, record): slow.append(record.getMessage()[:600])
     h = H(); logging.getLogger("asyncio").addHandler(h)
     gcs = []
     def cb(phase, info, t=[0]):

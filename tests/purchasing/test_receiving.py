@@ -7,31 +7,25 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from stockwise.core.principal import Role
-from stockwise.inventory.models import StockLevel, StockMovement
-from stockwise.purchasing.service import receiving, stock
+from stockwise.purchasing.service import receiving
 from tests.factories import make_actor
 from tests.purchasing.factories import ordered_po
 
 POS = "/api/v1/purchase-orders"
 
 
-async def on_hand(state: Any, client_id: int, product_id: int, location_id: int) -> Decimal:
-    async with state.uow.tenant(client_id) as uow:
-        level = await uow.session.scalar(
-            select(StockLevel).where(
-                StockLevel.product_id == product_id, StockLevel.location_id == location_id
-            )
-        )
-        return level.on_hand if level else Decimal(0)
+async def on_hand(client: httpx.AsyncClient, actor: Any, product_id: int, location_id: int) -> Decimal:
+    params = {"product_id": product_id, "location_id": location_id}
+    levels = (await client.get("/api/v1/stock", params=params, headers=actor.headers)).json()["items"]
+    return Decimal(levels[0]["on_hand"]) if levels else Decimal(0)
 
 
-async def movements(state: Any, client_id: int) -> list[tuple[int, Decimal, str, str | None]]:
-    async with state.uow.tenant(client_id) as uow:
-        rows = (await uow.session.execute(select(StockMovement).order_by(StockMovement.id))).scalars()
-        return [(m.product_id, m.quantity, m.reason, m.reference) for m in rows]
+async def movements(client: httpx.AsyncClient, actor: Any) -> list[tuple[int, Decimal, str, str | None]]:
+    """The tenant's stock movements, oldest first."""
+    page = (await client.get("/api/v1/stock/movements", headers=actor.headers)).json()["items"]
+    return [(m["product_id"], Decimal(m["quantity"]), m["reason"], m["reference"]) for m in reversed(page)]
 
 
 async def receive(
@@ -58,12 +52,12 @@ async def test_partial_then_full_receipt_moves_stock_and_status(
         "4.0000",
         "0.0000",
     ]
-    assert await on_hand(state, planner.client_id, first["product_id"], po["location_id"]) == 6
+    assert await on_hand(client, planner, first["product_id"], po["location_id"]) == 6
     full = await receive(client, planner, po, "4")
     assert full.json()["purchase_order"]["status"] == "received"
-    assert await on_hand(state, planner.client_id, first["product_id"], po["location_id"]) == 10
-    assert await on_hand(state, planner.client_id, second["product_id"], po["location_id"]) == 4
-    assert await movements(state, planner.client_id) == [
+    assert await on_hand(client, planner, first["product_id"], po["location_id"]) == 10
+    assert await on_hand(client, planner, second["product_id"], po["location_id"]) == 4
+    assert await movements(client, planner) == [
         (first["product_id"], Decimal(6), "receipt", po["po_number"]),
         (second["product_id"], Decimal(4), "receipt", po["po_number"]),
         (first["product_id"], Decimal(4), "receipt", po["po_number"]),
@@ -79,7 +73,7 @@ async def test_over_receipt_is_refused_unless_within_tolerance(client: httpx.Asy
     over = await receive(client, admin, po, "10.5")
     assert over.status_code == 422
     assert over.json()["errors"][0]["loc"] == ["body", "lines", 0, "quantity"]
-    assert await on_hand(state, admin.client_id, po["lines"][0]["product_id"], po["location_id"]) == 0
+    assert await on_hand(client, admin, po["lines"][0]["product_id"], po["location_id"]) == 0
 
     await client.patch("/api/v1/settings", json={"receipt_tolerance_pct": 0.05}, headers=admin.headers)
     assert (await receive(client, admin, po, "10.5")).status_code == 201
@@ -121,8 +115,8 @@ async def test_retried_receipt_with_idempotency_key_adds_stock_once(
     retry = await receive(client, planner, po, "3", key="delivery-77")
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
-    assert await on_hand(state, planner.client_id, po["lines"][0]["product_id"], po["location_id"]) == 3
-    assert len(await movements(state, planner.client_id)) == 1
+    assert await on_hand(client, planner, po["lines"][0]["product_id"], po["location_id"]) == 3
+    assert len(await movements(client, planner)) == 1
 
 
 async def test_reversal_compensates_and_happens_once(client: httpx.AsyncClient, state: Any) -> None:
@@ -142,8 +136,8 @@ async def test_reversal_compensates_and_happens_once(client: httpx.AsyncClient, 
     assert reversed_.json()["receipt"]["reverses_receipt_id"] == receipt["id"]
     assert reversed_.json()["receipt"]["lines"][0]["quantity"] == "-5.0000"
     assert reversed_.json()["purchase_order"]["status"] == "confirmed"
-    assert await on_hand(state, planner.client_id, product_id, po["location_id"]) == 0
-    assert [m[1:3] for m in await movements(state, planner.client_id)] == [
+    assert await on_hand(client, planner, product_id, po["location_id"]) == 0
+    assert [m[1:3] for m in await movements(client, planner)] == [
         (Decimal(5), "receipt"),
         (Decimal(-5), "receipt_reversal"),
     ]
@@ -188,20 +182,20 @@ async def test_failure_mid_receipt_leaves_stock_and_po_unchanged(
 ) -> None:
     planner = await make_actor(state, role=Role.PLANNER)
     po = await ordered_po(client, state, planner, quantities=("10", "5"))
-    real_apply = stock.apply_stock_changes
+    real_apply = receiving.apply_stock_movements
 
     async def apply_then_fail(*args: Any, **kwargs: Any) -> None:
         await real_apply(*args, **kwargs)
         raise RuntimeError("disk on fire at /var/lib/secret")
 
-    monkeypatch.setattr(receiving, "apply_stock_changes", apply_then_fail)
+    monkeypatch.setattr(receiving, "apply_stock_movements", apply_then_fail)
     resp = await receive(client, planner, po, "10", "5")
     monkeypatch.undo()
 
     assert resp.status_code == 500 and "secret" not in resp.text
     assert resp.headers["content-type"].startswith("application/problem+json")
-    assert await on_hand(state, planner.client_id, po["lines"][0]["product_id"], po["location_id"]) == 0
-    assert await movements(state, planner.client_id) == []
+    assert await on_hand(client, planner, po["lines"][0]["product_id"], po["location_id"]) == 0
+    assert await movements(client, planner) == []
     after = (await client.get(f"{POS}/{po['id']}", headers=planner.headers)).json()
     assert after["status"] == "submitted" and after["version"] == po["version"]
     assert [line["quantity_received"] for line in after["lines"]] == ["0.0000", "0.0000"]

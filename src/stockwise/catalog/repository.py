@@ -57,7 +57,7 @@ class CatalogRepository(TenantRepository[M]):
         rows = await self.session.execute(
             select(column, self.model.id).where(self.model.client_id == self.client_id)
         )
-        return {key: obj_id for key, obj_id in rows.tuples()}
+        return {key: obj_id for key, obj_id in rows}
 
     def listing(self, *, q: str | None, active: bool | None) -> Select[tuple[M]]:
         """Locations and suppliers: optional text search on code/name and active flag, by code."""
@@ -160,7 +160,7 @@ class ProductSupplierRepository(CatalogRepository[ProductSupplier]):
             .where(ProductSupplier.client_id == self.client_id, ProductSupplier.product_id.in_(product_ids))
             .order_by(ProductSupplier.product_id, ProductSupplier.is_primary.desc(), Supplier.code)
         )
-        return [(link, supplier) for link, supplier in (await self.session.execute(stmt)).tuples()]
+        return [(link, supplier) for link, supplier in await self.session.execute(stmt)]
 
     async def clear_primary(self, *, product_id: int, keep_id: int | None) -> None:
         stmt = (

@@ -12,18 +12,32 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import BeforeValidator, EmailStr, Field, PlainSerializer, StringConstraints
 
 from stockwise.catalog.models import ProductSupplier, Supplier
 from stockwise.core.schemas import ReadModel, WriteModel
 
 _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
+def _exact(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.0001")), "f")
+
+
+#: Output decimals always carry the 4 stored fractional digits, whether read back or just written.
+Exact = Annotated[Decimal, PlainSerializer(_exact, return_type=str, when_used="json")]
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=_PRINTABLE)]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=_PRINTABLE)]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=_PRINTABLE)]
-Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
 LeadTimeDays = Annotated[int, Field(ge=0, le=730)]
@@ -114,8 +128,8 @@ class ProductRead(ReadModel):
     name: str
     category: str | None
     unit: str
-    unit_cost: Decimal
-    unit_price: Decimal
+    unit_cost: Exact
+    unit_price: Exact
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -155,10 +169,10 @@ class ProductSupplierRead(ReadModel):
     currency: str
     supplier_sku: str | None
     lead_time_days: int
-    lead_time_std_days: Decimal
-    moq: Decimal
-    pack_size: Decimal
-    unit_price: Decimal
+    lead_time_std_days: Exact
+    moq: Exact
+    pack_size: Exact
+    unit_price: Exact
     is_primary: bool
     is_active: bool
 

@@ -129,10 +129,19 @@ async def request_sync(uow: UnitOfWork, *, connection_id: int, params: SyncReque
     job = await enqueue_job(uow, kind=IMPORT_JOB, payload={"import_run_id": run.id}, max_attempts=1)
     run.job_id = job.id
     await uow.flush()
+    request = {
+        "import_run_id": run.id,
+        "entity": params.entity,
+        "mode": params.mode,
+        "dry_run": params.dry_run,
+    }
     await record_audit(
-        uow, action="connection.sync_requested", entity_type="etl_connection", entity_id=connection.id,
-        after={"import_run_id": run.id, "entity": params.entity, "mode": params.mode, "dry_run": params.dry_run},
-    )  # fmt: skip
+        uow,
+        action="connection.sync_requested",
+        entity_type="etl_connection",
+        entity_id=connection.id,
+        after=request,
+    )
     return run
 
 

@@ -38,10 +38,12 @@ def dialect_of(uow: UnitOfWork) -> str:
 
 def import_options(run: ImportRun) -> ImportOptions:
     """The parser options a run was created with (validated when the run was created)."""
-    return ImportOptions(entity=run.entity, **run.options)  # type: ignore[arg-type]
+    return ImportOptions(entity=run.entity, **run.options)
 
 
-async def build_prepare_request(uow: UnitOfWork, *, run: ImportRun, path: Path, work_dir: Path) -> PrepareRequest:
+async def build_prepare_request(
+    uow: UnitOfWork, *, run: ImportRun, path: Path, work_dir: Path
+) -> PrepareRequest:
     """Everything the CPU phase needs, read in this unit of work (the tenant's codes included)."""
     target = TARGETS[run.entity]  # type: ignore[index]
     references = await load_reference_codes(uow, {reference.kind for reference in target.references})
@@ -58,7 +60,8 @@ async def write_import(
     uow: UnitOfWork, *, run: ImportRun, prepared: Prepared, on_file: StageProgress | None = None
 ) -> None:
     """Apply a prepared import to `run` in this unit of work, or record why the file is rejected."""
-    if prepared.file_error is not None or (prepared.error_total and run.on_error == "abort"):
+    # No valid row at all is a rejection even with on_error=skip: a replace must never swap in nothing.
+    if prepared.file_error is not None or not prepared.staged or (prepared.error_total and run.on_error == "abort"):
         _record(run, prepared, MergeCounts(), ImportStatus.REJECTED, _rejection(prepared))
         return
     counts = await _merge(uow, run=run, prepared=prepared, on_file=on_file)
@@ -82,10 +85,18 @@ def record_failure(run: ImportRun, message: str) -> None:
 
 def record_rejection(run: ImportRun, field: str, message: str) -> None:
     """A source refused before parsing (e.g. an unsafe destination): a rejection naming the field."""
-    _record(run, Prepared(file_error=(field, message)), MergeCounts(), ImportStatus.REJECTED, f"{field}: {message}")
+    _record(
+        run,
+        Prepared(file_error=(field, message)),
+        MergeCounts(),
+        ImportStatus.REJECTED,
+        f"{field}: {message}",
+    )
 
 
-async def _merge(uow: UnitOfWork, *, run: ImportRun, prepared: Prepared, on_file: StageProgress | None) -> MergeCounts:
+async def _merge(
+    uow: UnitOfWork, *, run: ImportRun, prepared: Prepared, on_file: StageProgress | None
+) -> MergeCounts:
     target = TARGETS[run.entity]  # type: ignore[index]
     session = uow.session
     stage = stage_table(target)
@@ -115,7 +126,9 @@ def _rejection(prepared: Prepared) -> str:
     return f"{prepared.error_total} errors in {prepared.rejected} rows; nothing was imported"
 
 
-def _record(run: ImportRun, prepared: Prepared, counts: MergeCounts, status: ImportStatus, message: str | None) -> None:
+def _record(
+    run: ImportRun, prepared: Prepared, counts: MergeCounts, status: ImportStatus, message: str | None
+) -> None:
     run.status = status
     run.message = message[:500] if message else None
     run.detected = prepared.detected

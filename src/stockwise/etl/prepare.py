@@ -63,8 +63,6 @@ def prepare_import(request: PrepareRequest, on_progress: Progress | None = None)
             prepared = _stage(parsed, target, request, on_progress)
     except FileRejected as exc:
         return Prepared(file_error=(exc.field, exc.message))
-    if prepared.staged == 0 and prepared.file_error is None:
-        prepared.file_error = ("file", "the file has no valid rows")
     return prepared
 
 
@@ -74,7 +72,9 @@ def _stage(
     prepared = Prepared(
         rows_total=parsed.row_count,
         present=target.present(parsed.columns),
-        detected={key: str(value) if value else None for key, value in dataclasses.asdict(parsed.detected).items()},
+        detected={
+            key: str(value) if value else None for key, value in dataclasses.asdict(parsed.detected).items()
+        },
     )
     primaries = _PrimaryCheck() if "is_primary" in target.column_names else None
     for number, batch in enumerate(parsed.batches()):

@@ -108,8 +108,9 @@ class ImportRunRead(ReadModel):
 
 
 _RUN_FIELDS = (
-    "id", "entity", "mode", "scope", "on_error", "dry_run", "source", "connection_id", "filename", "size_bytes",
-    "status", "job_id", "options", "detected", "message", "created_by", "created_at", "started_at", "finished_at",
+    "id", "entity", "mode", "scope", "on_error", "dry_run", "source", "connection_id", "filename",
+    "size_bytes", "status", "job_id", "options", "detected", "message", "created_by", "created_at",
+    "started_at", "finished_at",
 )  # fmt: skip
 
 
@@ -119,7 +120,9 @@ def report_url(run_id: int) -> str:
 
 class ColumnMappingWrite(WriteModel):
     entity: EntityName
-    mapping: dict[str, str] = Field(description="File header → column, or 'ignore'. Empty removes the mapping.")
+    mapping: dict[str, str] = Field(
+        description="File header → column, or 'ignore'. Empty removes the mapping."
+    )
 
 
 class ColumnMappingRead(ReadModel):
@@ -160,7 +163,9 @@ SourceConfig = Annotated[PostgresSourceConfig | HttpSourceConfig, Field(discrimi
 class EtlConnectionCreate(WriteModel):
     name: str = Field(min_length=1, max_length=120)
     config: SourceConfig
-    secret: SecretStr | None = Field(default=None, max_length=4096, description="Stored encrypted; never returned.")
+    secret: SecretStr | None = Field(
+        default=None, max_length=4096, description="Stored encrypted; never returned."
+    )
 
 
 class EtlConnectionUpdate(WriteModel):

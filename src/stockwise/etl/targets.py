@@ -48,7 +48,9 @@ class EntityTarget:
     def renames(self) -> dict[str, str]:
         """File columns renamed as they are (reference codes are resolved into new id columns instead)."""
         resolved = {reference.column for reference in self.references}
-        return {source: column for column, source in self.columns if source != column and column not in resolved}
+        return {
+            source: column for column, source in self.columns if source != column and column not in resolved
+        }
 
 
 _PRODUCT = Reference("sku", "product_id", "products")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 
+from stockwise.catalog.schemas import Exact
 from stockwise.core.schemas import ReadModel
 
 #: Longest date range one request may cover (three years), so a query's work stays bounded.
@@ -28,6 +28,6 @@ class SalesRead(ReadModel):
     product_id: int
     location_id: int
     period_start: date
-    quantity: Decimal
-    revenue: Decimal | None
+    quantity: Exact
+    revenue: Exact | None
     days: int

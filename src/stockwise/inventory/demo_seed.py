@@ -17,13 +17,12 @@ import polars as pl
 from stockwise.catalog import service as catalog
 from stockwise.catalog.demo_data import DemoDataset, generate_demo_dataset
 from stockwise.catalog.service import CatalogIds
-from stockwise.core.job_runtime import JobContext
+from stockwise.core.job_runtime import JobContext, JobRuntime
 from stockwise.core.jobs import Job, JobStatus, enqueue_job, job_handler
-from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.core.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from stockwise.forecasting import service as forecasting
 from stockwise.inventory.repository import JobLookupRepository
 from stockwise.inventory.service import seed_stock
-from stockwise.state import AppState
 
 DEMO_SEED_KIND = "demo_seed"
 SALES_CHUNK = 20_000
@@ -53,15 +52,16 @@ async def request_demo_seed(uow: UnitOfWork, *, options: DemoSeedOptions) -> tup
     return await enqueue_job(uow, kind=DEMO_SEED_KIND, payload=options.payload()), True
 
 
-async def seed_demo_data(state: AppState, *, client_id: int, options: DemoSeedOptions, wait: bool) -> Job:
+async def seed_demo_data(
+    uows: UnitOfWorkFactory, jobs: JobRuntime, *, client_id: int, options: DemoSeedOptions, wait: bool
+) -> Job:
     """For the CLI: queue the seed (the server's job runner picks it up), or run it here when `wait`."""
-    async with state.uow.tenant(client_id) as uow:
+    async with uows.tenant(client_id) as uow:
         job, _queued = await request_demo_seed(uow, options=options)
     if wait and job.status == JobStatus.QUEUED:
-        await state.jobs.execute(client_id, job.id)
-        async with state.uow.tenant(client_id, write=False) as uow:
-            refreshed = await JobLookupRepository(uow).get(job.id)
-        return refreshed
+        await jobs.execute(client_id, job.id)
+        async with uows.tenant(client_id, write=False) as uow:
+            return await JobLookupRepository(uow).get(job.id)
     return job
 
 

@@ -44,7 +44,6 @@ class StockMovement(TenantScoped, Base):
         tenant_fk("product_id", "product"),
         tenant_fk("location_id", "location"),
         Index("ix_stock_movement_client_product_location", "client_id", "product_id", "location_id"),
-        UniqueConstraint("client_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -55,6 +54,4 @@ class StockMovement(TenantScoped, Base):
     reference: Mapped[str | None] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[int | None] = mapped_column(Id)
-    #: The client's Idempotency-Key of the request that made this movement: a retry replays it.
-    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

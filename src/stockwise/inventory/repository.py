@@ -50,7 +50,7 @@ class StockLevelRepository(TenantRepository[StockLevel]):
         for start in range(0, len(rows), BULK_CHUNK):
             chunk = [{**row, "client_id": self.client_id} for row in rows[start : start + BULK_CHUNK]]
             result = await self.session.execute(stmt, chunk)
-            inserted.extend((p, loc) for p, loc in result.tuples())
+            inserted.extend((p, loc) for p, loc in result)
         return inserted
 
     def listing(
@@ -89,7 +89,7 @@ class StockLevelRepository(TenantRepository[StockLevel]):
             .where(StockLevel.client_id == self.client_id, StockLevel.product_id.in_(product_ids))
             .order_by(StockLevel.product_id, Location.code)
         )
-        return [(level, code) for level, code in (await self.session.execute(stmt)).tuples()]
+        return [(level, code) for level, code in await self.session.execute(stmt)]
 
     def product_ids_at(self, location_id: int) -> Select[int]:
         """Products ranged at a location (they have a stock level there), as a subquery."""
@@ -101,10 +101,6 @@ class StockLevelRepository(TenantRepository[StockLevel]):
 class StockMovementRepository(TenantRepository[StockMovement]):
     model = StockMovement
     noun = "stock movement"
-
-    async def find_by_idempotency_key(self, key: str) -> StockMovement | None:
-        stmt = self._select().where(StockMovement.idempotency_key == key)
-        return (await self.session.execute(stmt)).scalars().first()
 
     def listing(
         self,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from stockwise.catalog.schemas import ProductFilter, ProductSort, SortOrder
 from stockwise.core.errors import problems
+from stockwise.core.idempotency import IdempotencyKeyHeader, idempotent
 from stockwise.core.schemas import PageNumber, PageRead, PageSize
 from stockwise.inventory import product_view, service
 from stockwise.inventory.schemas import (
@@ -26,16 +27,6 @@ from stockwise.inventory.schemas import (
 from stockwise.tenancy.dependencies import PlannerUoW, UoW
 
 router = APIRouter(tags=["inventory"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=128,
-        description="Retries with the same key apply once",
-    ),
-]
 
 
 @router.get(
@@ -95,19 +86,27 @@ async def list_stock(
     "/stock/adjustments",
     status_code=status.HTTP_201_CREATED,
     response_model=StockAdjustmentRead,
-    responses={
-        200: {"description": "Replayed: this Idempotency-Key was applied before"},
-        **problems(401, 403, 409, 422),
-    },
+    responses=problems(401, 403, 409, 422),
 )
 async def adjust_stock(
-    body: StockAdjustmentCreate, uow: PlannerUoW, response: Response, idempotency_key: IdempotencyKey = None
-) -> StockAdjustmentRead:
+    body: StockAdjustmentCreate,
+    request: Request,
+    uow: PlannerUoW,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
     """Correct on-hand by a signed quantity or to a counted quantity; writes a movement with its reason."""
-    result = await service.adjust_stock(uow, data=body, idempotency_key=idempotency_key)
-    if result.replayed:
-        response.status_code = status.HTTP_200_OK
-    return result
+
+    async def produce() -> StockAdjustmentRead:
+        return await service.adjust_stock(uow, data=body)
+
+    return await idempotent(
+        uow,
+        key=idempotency_key,
+        route=f"POST {request.url.path}",
+        payload=body,
+        produce=produce,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.get("/stock/movements", response_model=PageRead[StockMovementRead], responses=problems(401, 422))

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from stockwise.catalog.schemas import ProductRead, ProductSupplierRead
+from stockwise.catalog.schemas import Exact, ProductRead, ProductSupplierRead
 from stockwise.core.schemas import ReadModel, WriteModel
 from stockwise.inventory.models import StockLevel
 
@@ -58,7 +58,6 @@ class StockMovementInput:
     reason: MovementReason
     reference: str | None = None
     note: str | None = None
-    idempotency_key: str | None = None
 
 
 class StockAdjustmentCreate(WriteModel):
@@ -77,7 +76,7 @@ class StockMovementRead(ReadModel):
     id: int
     product_id: int
     location_id: int
-    quantity: Decimal
+    quantity: Exact
     reason: str
     reference: str | None
     note: str | None
@@ -93,9 +92,9 @@ class StockLevelRead(ReadModel):
     product_name: str
     location_id: int
     location_code: str
-    on_hand: Decimal
-    allocated: Decimal
-    available: Decimal
+    on_hand: Exact
+    allocated: Exact
+    available: Exact
     updated_at: datetime
 
     @classmethod
@@ -114,19 +113,18 @@ class StockLevelRead(ReadModel):
 
 
 class StockAdjustmentRead(BaseModel):
-    """The movement written and the level after it; `replayed` when an Idempotency-Key matched."""
+    """The movement written and the level after it."""
 
     movement: StockMovementRead
     level: StockLevelRead
-    replayed: bool = False
 
 
 class StockAtLocationRead(ReadModel):
     location_id: int
     location_code: str
-    on_hand: Decimal
-    allocated: Decimal
-    available: Decimal
+    on_hand: Exact
+    allocated: Exact
+    available: Exact
 
 
 class ProductViewRead(ProductRead):

@@ -13,12 +13,11 @@ from decimal import Decimal
 
 import polars as pl
 from sqlalchemy import Select
-from sqlalchemy.exc import IntegrityError
 
 from stockwise.catalog import service as catalog
 from stockwise.catalog.models import Location, Product
 from stockwise.catalog.service import CatalogIds
-from stockwise.core.errors import Conflict, NotFound, ValidationFailed
+from stockwise.core.errors import NotFound, ValidationFailed
 from stockwise.core.repository import Page
 from stockwise.core.unit_of_work import UnitOfWork
 from stockwise.inventory.models import StockLevel, StockMovement
@@ -78,7 +77,6 @@ async def _apply_locked(
                     reference=m.reference,
                     note=m.note,
                     created_by=uow.acting_user_id,
-                    idempotency_key=m.idempotency_key,
                 )
             )
         )
@@ -86,45 +84,25 @@ async def _apply_locked(
     return written
 
 
-async def adjust_stock(
-    uow: UnitOfWork, *, data: StockAdjustmentCreate, idempotency_key: str | None = None
-) -> StockAdjustmentRead:
-    """A manual correction: a signed `quantity`, or `set_on_hand` after a count (movement = difference).
-
-    A retry with the same Idempotency-Key returns the first adjustment instead of applying it twice.
-    """
+async def adjust_stock(uow: UnitOfWork, *, data: StockAdjustmentCreate) -> StockAdjustmentRead:
+    """A manual correction: a signed `quantity`, or `set_on_hand` after a count (movement = difference)."""
     _check_adjustment(data)
     product, location = await _product_and_location(uow, data)
     key = (data.product_id, data.location_id)
     levels = await StockLevelRepository(uow).lock([key])
-    movement = await _earlier_adjustment(uow, idempotency_key, key)
-    replayed = movement is not None
-    if movement is None:
-        entry = StockMovementInput(
-            *key,
-            _delta(data, levels[key].on_hand),
-            MovementReason(data.reason),
-            data.reference,
-            data.note,
-            idempotency_key,
-        )
-        try:
-            (movement,) = await _apply_locked(uow, levels, [entry])
-        except IntegrityError as exc:  # the key was taken meanwhile for another product or location
-            raise Conflict("This Idempotency-Key was used for another adjustment") from exc
+    entry = StockMovementInput(
+        *key, _delta(data, levels[key].on_hand), MovementReason(data.reason), data.reference, data.note
+    )
+    (movement,) = await _apply_locked(uow, levels, [entry])
     level = StockLevelRead.of(
         levels[key], sku=product.sku, product_name=product.name, location_code=location.code
     )
-    return StockAdjustmentRead(
-        movement=StockMovementRead.model_validate(movement), level=level, replayed=replayed
-    )
+    return StockAdjustmentRead(movement=StockMovementRead.model_validate(movement), level=level)
 
 
 def _check_adjustment(data: StockAdjustmentCreate) -> None:
     if (data.quantity is None) == (data.set_on_hand is None):
-        raise ValidationFailed.field(
-            ["body", "quantity"], "give either quantity or set_on_hand (exactly one)"
-        )
+        raise ValidationFailed.field(["body", "quantity"], "give exactly one of quantity and set_on_hand")
     if data.quantity == 0:
         raise ValidationFailed.field(["body", "quantity"], "must not be zero")
 
@@ -147,15 +125,6 @@ async def _product_and_location(uow: UnitOfWork, data: StockAdjustmentCreate) ->
     except NotFound as exc:
         raise ValidationFailed.field(["body", "location_id"], exc.detail) from exc
     return product, location
-
-
-async def _earlier_adjustment(uow: UnitOfWork, idempotency_key: str | None, key: Key) -> StockMovement | None:
-    if idempotency_key is None:
-        return None
-    earlier = await StockMovementRepository(uow).find_by_idempotency_key(idempotency_key)
-    if earlier is not None and (earlier.product_id, earlier.location_id) != key:
-        raise Conflict("This Idempotency-Key was used for another adjustment")
-    return earlier
 
 
 async def list_stock(

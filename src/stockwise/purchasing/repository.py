@@ -18,9 +18,7 @@ from stockwise.catalog.models import Location, Product, ProductSupplier, Supplie
 from stockwise.core.errors import NotFound
 from stockwise.core.models import Base
 from stockwise.core.repository import Page, TenantRepository
-from stockwise.core.types import utcnow
 from stockwise.core.unit_of_work import UnitOfWork
-from stockwise.inventory.models import StockLevel
 from stockwise.purchasing.models import (
     CartItem,
     PoCounter,
@@ -271,44 +269,3 @@ class PoCounterRepository(TenantRepository[PoCounter]):
             set_={"value": PoCounter.__table__.c.value + count},
         ).returning(PoCounter.__table__.c.value)
         return int((await self.session.execute(stmt)).scalar_one())
-
-
-class StockLevelRepository(TenantRepository[StockLevel]):
-    """Receiving's own stock writes until the inventory service offers batched movements."""
-
-    model = StockLevel
-    noun = "stock level"
-
-    async def lock_levels(self, pairs: Collection[tuple[int, int]]) -> dict[tuple[int, int], StockLevel]:
-        """Create missing (product, location) levels, then lock them all in (product, location) order."""
-        ordered = sorted(set(pairs))
-        if not ordered:
-            return {}
-        now = utcnow()
-        rows = [
-            {
-                "client_id": self.client_id,
-                "product_id": product_id,
-                "location_id": location_id,
-                "on_hand": Decimal(0),
-                "allocated": Decimal(0),
-                "created_at": now,
-                "updated_at": now,
-            }
-            for product_id, location_id in ordered
-        ]
-        insert = (
-            self._insert()
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["client_id", "product_id", "location_id"])
-        )
-        await self.session.execute(insert)
-        stmt = (
-            self._select()
-            .where(tuple_(StockLevel.product_id, StockLevel.location_id).in_(ordered))
-            .order_by(StockLevel.product_id, StockLevel.location_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        levels = (await self.session.execute(stmt)).scalars().all()
-        return {(level.product_id, level.location_id): level for level in levels}

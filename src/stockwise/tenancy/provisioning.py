@@ -26,15 +26,12 @@ async def create_tenant(
 async def create_user(
     uows: UnitOfWorkFactory, hasher: PasswordHasher, *, client_id: int, email: str, password: str, role: Role
 ) -> int:
+    """Same rules as the admin API (email, password length, unique email) and the same audit event."""
+    data = UserCreate(email=email, password=password, role=role)
     async with uows.tenant(client_id) as uow:
         if await uow.session.get(Client, client_id) is None:
             raise LookupError(f"tenant {client_id} does not exist")
-        user = User(
-            client_id=client_id, email=auth_service.normalise_email(email), password_hash=await hasher.hash(password),
-            role=role, is_active=True, token_version=0,
-        )
-        uow.session.add(user)
-        await uow.flush()
+        user = await users_service.create_user(uow, hasher, data)
         return user.id
 
 

@@ -22,7 +22,7 @@ class SourceRejected(OutboundError):
 
 @dataclass(frozen=True, slots=True)
 class Network:
-    """How connectors reach the outside: the resolver (None = system DNS) and the test-only loopback switch."""
+    """How connectors reach out: the resolver (None = system DNS) and the test-only loopback switch."""
 
     resolver: Resolver | None = None
     allow_loopback: bool = False

@@ -57,15 +57,17 @@ class PostgresConnector:
 
 
 async def _copy_query(params: dict[str, Any], query: str, target: Path, max_rows: int) -> None:
-    async with await psycopg.AsyncConnection.connect(**params) as connection:
-        # A named (server-side) cursor streams the result instead of loading it whole.
-        async with connection.cursor(name="stockwise_sync") as cursor:
-            await cursor.execute(query)
-            header = [column.name for column in cursor.description or ()]
-            written = 0
-            with target.open("w", encoding="utf-8", newline="") as stream:
-                await asyncio.to_thread(write_rows, stream, header, ())
-                while rows := await cursor.fetchmany(FETCH_ROWS):
-                    written += await asyncio.to_thread(write_rows, stream, None, rows)
-                    if written > max_rows:
-                        raise SourceRejected("queries", f"the query returned more than {max_rows} rows")
+    # A named (server-side) cursor streams the result instead of loading it whole.
+    async with (
+        await psycopg.AsyncConnection.connect(**params) as connection,
+        connection.cursor(name="stockwise_sync") as cursor,
+    ):
+        await cursor.execute(query)
+        header = [column.name for column in cursor.description or ()]
+        written = 0
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            await asyncio.to_thread(write_rows, stream, header, ())
+            while rows := await cursor.fetchmany(FETCH_ROWS):
+                written += await asyncio.to_thread(write_rows, stream, None, rows)
+                if written > max_rows:
+                    raise SourceRejected("queries", f"the query returned more than {max_rows} rows")

@@ -7,6 +7,7 @@ The file kind comes from its first bytes, never from its name.
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def prepare_source(path: Path, options: ImportOptions, work_dir: Path) -> CsvSou
 
 def _from_xlsx(path: Path, options: ImportOptions, work_dir: Path) -> CsvSource:
     check_archive(path, max_bytes=options.xlsx_max_uncompressed_bytes, max_ratio=options.xlsx_max_ratio)
+    if path.suffix.lower() != ".xlsx":
+        # openpyxl judges a path by its extension; the kind came from the bytes (an upload has no name).
+        named = work_dir / "upload.xlsx"
+        shutil.copyfile(path, named)
+        path = named
     target = work_dir / "sheet.csv"
     header = xlsx_to_csv(path, target, max_rows=options.max_rows)
     return CsvSource(target, ",", header, "utf-8", is_xlsx=True)

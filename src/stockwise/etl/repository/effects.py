@@ -56,7 +56,9 @@ async def merge_stage(
     return MergeCounts(inserted, updated, unchanged, deleted, deactivated)
 
 
-async def _insert_movements(session: AsyncSession, plan: MergePlan, stamp: MovementStamp, *, removed: bool) -> None:
+async def _insert_movements(
+    session: AsyncSession, plan: MergePlan, stamp: MovementStamp, *, removed: bool
+) -> None:
     """One INSERT … SELECT of movements: new minus old on-hand, or minus old for removed levels."""
     table = plan.table
     if removed:
@@ -72,17 +74,30 @@ async def _insert_movements(session: AsyncSession, plan: MergePlan, stamp: Movem
         change = new - func.coalesce(table.c.on_hand, 0)
         where = new != func.coalesce(table.c.on_hand, 0)
     movements: Table = StockMovement.__table__  # type: ignore[assignment]
-    values = select(
-        literal(plan.client_id, BigInteger()),
-        product,
-        location,
-        change,
-        literal(IMPORT_REASON),
-        literal(stamp.reference),
-        literal(stamp.user_id, BigInteger()),
-        literal(plan.now, UTCDateTime()),
-    ).select_from(source).where(where)
-    columns = ["client_id", "product_id", "location_id", "quantity", "reason", "reference", "created_by", "created_at"]
+    values = (
+        select(
+            literal(plan.client_id, BigInteger()),
+            product,
+            location,
+            change,
+            literal(IMPORT_REASON),
+            literal(stamp.reference),
+            literal(stamp.user_id, BigInteger()),
+            literal(plan.now, UTCDateTime()),
+        )
+        .select_from(source)
+        .where(where)
+    )
+    columns = [
+        "client_id",
+        "product_id",
+        "location_id",
+        "quantity",
+        "reason",
+        "reference",
+        "created_by",
+        "created_at",
+    ]
     await session.execute(movements.insert().from_select(columns, values))
 
 
@@ -101,5 +116,9 @@ async def _demote_primaries(session: AsyncSession, plan: MergePlan, *, dry_run: 
         table.c.product_id.in_(claimed),
         ~same_row,
     )
-    stmt = None if dry_run else update(table).where(where).values(is_primary=False, **plan.timestamps_for_update())
+    stmt = (
+        None
+        if dry_run
+        else update(table).where(where).values(is_primary=False, **plan.timestamps_for_update())
+    )
     return await apply_effect(session, table, where, stmt)

@@ -130,7 +130,9 @@ async def count_changes(session: AsyncSession, plan: MergePlan) -> tuple[int, in
     return int(staged), int(inserted), int(updated)
 
 
-async def apply_effect(session: AsyncSession, table: Table, where: ColumnElement[bool], stmt: Delete | Update | None) -> int:
+async def apply_effect(
+    session: AsyncSession, table: Table, where: ColumnElement[bool], stmt: Delete | Update | None
+) -> int:
     """Count the rows `where` selects (dry run, `stmt` None) or execute `stmt` and return its row count."""
     if stmt is None:
         return int(await session.scalar(select(func.count()).select_from(table).where(where)) or 0)
@@ -162,7 +164,8 @@ def referenced(table: Table) -> ColumnElement[bool]:
             pairs = [(fk.parent, fk.column) for fk in constraint.elements if fk.column.name != "client_id"]
             probes.append(
                 exists().where(
-                    other.c.client_id == table.c.client_id, *(local == table.c[remote.name] for local, remote in pairs)
+                    other.c.client_id == table.c.client_id,
+                    *(local == table.c[remote.name] for local, remote in pairs),
                 )
             )
     return or_(*probes) if probes else false()
@@ -176,7 +179,9 @@ async def remove_unlisted(session: AsyncSession, plan: MergePlan, *, dry_run: bo
         return await apply_effect(session, table, gone, None if dry_run else delete(table).where(gone)), 0
     kept = referenced(table)
     removable = and_(gone, ~kept)
-    deleted = await apply_effect(session, table, removable, None if dry_run else delete(table).where(removable))
+    deleted = await apply_effect(
+        session, table, removable, None if dry_run else delete(table).where(removable)
+    )
     stale = and_(gone, kept, table.c.is_active == true())
     deactivate = update(table).where(stale).values(is_active=False, **plan.timestamps_for_update())
     deactivated = await apply_effect(session, table, stale, None if dry_run else deactivate)

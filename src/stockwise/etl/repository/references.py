@@ -25,5 +25,5 @@ async def load_reference_codes(
     for kind in kinds:
         table, column = _CODES[kind]
         stmt = select(table.c[column], table.c.id).where(table.c.client_id == uow.client_id)
-        codes[kind] = {code: row_id for code, row_id in (await uow.session.execute(stmt)).tuples()}
+        codes[kind] = {code: row_id for code, row_id in await uow.session.execute(stmt)}
     return codes

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 
 from stockwise.core.repository import Page, TenantRepository
 from stockwise.core.unit_of_work import UnitOfWork
@@ -39,7 +40,7 @@ class UploadRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.session = uow.session
         self.client_id = uow.client_id
-        self._table = ImportUploadChunk.__table__
+        self._table = cast(Table, ImportUploadChunk.__table__)
 
     async def store(self, run_id: int, chunks: AsyncIterator[bytes]) -> int:
         """Insert every chunk (Core inserts, so no chunk stays in the identity map); returns bytes stored."""
@@ -99,7 +100,9 @@ class EtlConnectionRepository(TenantRepository[EtlConnection]):
     noun = "connection"
 
     async def list_connections(self, *, page: int, page_size: int) -> Page[EtlConnection]:
-        return await self.paginate(self._select().order_by(EtlConnection.name), page=page, page_size=page_size)
+        return await self.paginate(
+            self._select().order_by(EtlConnection.name), page=page, page_size=page_size
+        )
 
     async def find_by_name(self, name: str) -> EtlConnection | None:
         result = await self.session.execute(self._select().where(EtlConnection.name == name))

@@ -83,4 +83,4 @@ async def load_stage(
 
 
 def _read_rows(path: str) -> list[tuple[Any, ...]]:
-    return pl.read_ipc(path, memory_map=False).rows()
+    return pl.read_ipc(path).rows()

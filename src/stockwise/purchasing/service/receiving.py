@@ -15,6 +15,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from stockwise.core.errors import Conflict
 from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.inventory.schemas import MovementReason, StockMovementInput
+from stockwise.inventory.service import apply_stock_movements
 from stockwise.purchasing.errors import IllegalTransition
 from stockwise.purchasing.models import PoStatus, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from stockwise.purchasing.repository import (
@@ -27,7 +29,6 @@ from stockwise.purchasing.schemas import ReceiptCreate, ReceiptLineInput
 from stockwise.purchasing.service.catalog import Error, raise_if_any
 from stockwise.purchasing.service.documents import PO_AUDIT_FIELDS
 from stockwise.purchasing.service.orders import get_purchase_order
-from stockwise.purchasing.service.stock import StockChange, apply_stock_changes
 from stockwise.tenancy.audit import record_audit, snapshot
 from stockwise.tenancy.settings_service import get_client_settings
 
@@ -132,12 +133,13 @@ async def _record_receipt(
     uow.session.add_all(receipt_lines)
     for line, quantity in quantities:
         line.quantity_received += quantity
-    await apply_stock_changes(
+    reason = MovementReason.RECEIPT if reverses is None else MovementReason.RECEIPT_REVERSAL
+    await apply_stock_movements(
         uow,
-        changes=[StockChange(line.product_id, po.location_id, quantity) for line, quantity in quantities],
-        reason="receipt" if reverses is None else "receipt_reversal",
-        reference=po.po_number,
-        note=note,
+        [
+            StockMovementInput(line.product_id, po.location_id, quantity, reason, po.po_number, note)
+            for line, quantity in quantities
+        ],
     )
     fallback = PoStatus.CONFIRMED if po.confirmed_at is not None else PoStatus.SUBMITTED
     po.status = status_after_receipt(
