@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from stockwise.cli import DEMO_EMAIL, DEMO_PASSWORD, app
 from stockwise.config import Environment, Settings, get_settings
 
-PASSWORD = "cli-password-long-enough"  # noqa: S105
+PASSWORD = "cli-password-long-enough"
 
 
 @pytest.fixture
@@ -49,8 +49,12 @@ def _can_log_in(path: Path, email: str, password: str) -> bool:
 
     async def attempt() -> int:
         settings = Settings(
-            _env_file=None, env=Environment.TESTING, database_url=f"sqlite+aiosqlite:///{path}",  # type: ignore[call-arg]
-            argon2_time_cost=1, argon2_memory_cost_kib=64, log_json=False,
+            _env_file=None,
+            env=Environment.TESTING,
+            database_url=f"sqlite+aiosqlite:///{path}",  # type: ignore[call-arg]
+            argon2_time_cost=1,
+            argon2_memory_cost_kib=64,
+            log_json=False,
         )
         application = create_app(settings)
         async with application.router.lifespan_context(application):
@@ -71,7 +75,15 @@ def test_migrate_creates_the_schema(database: Path) -> None:
 
 def test_tenants_and_users_create(database: Path) -> None:
     _run("migrate")
-    output = _run("tenants", "create", "Acme Outdoor", "--admin-email", "Owner@acme-outdoor.com", "--admin-password", PASSWORD)
+    output = _run(
+        "tenants",
+        "create",
+        "Acme Outdoor",
+        "--admin-email",
+        "Owner@acme-outdoor.com",
+        "--admin-password",
+        PASSWORD,
+    )
     match = re.search(r"tenant (\d+) created with admin user (\d+)", output)
     assert match, output
     client_id = int(match.group(1))
@@ -79,18 +91,31 @@ def test_tenants_and_users_create(database: Path) -> None:
     assert _rows(database, "select client_id from client_settings") == [(client_id,)]
 
     output = _run(
-        "users", "create", "--tenant", str(client_id), "--email", "Planner@acme-outdoor.com", "--role", "planner",
-        "--password", PASSWORD,
+        "users",
+        "create",
+        "--tenant",
+        str(client_id),
+        "--email",
+        "Planner@acme-outdoor.com",
+        "--role",
+        "planner",
+        "--password",
+        PASSWORD,
     )
     assert re.search(r"user \d+ created", output), output
     users = _rows(database, "select email, role, client_id from user order by id")
-    assert users == [("owner@acme-outdoor.com", "admin", client_id), ("planner@acme-outdoor.com", "planner", client_id)]
+    assert users == [
+        ("owner@acme-outdoor.com", "admin", client_id),
+        ("planner@acme-outdoor.com", "planner", client_id),
+    ]
     assert _can_log_in(database, "planner@acme-outdoor.com", PASSWORD)
 
 
 def test_users_create_refuses_bad_input(database: Path) -> None:
     _run("migrate")
-    output = _run("tenants", "create", "Acme", "--admin-email", "owner@example.com", "--admin-password", PASSWORD)
+    output = _run(
+        "tenants", "create", "Acme", "--admin-email", "owner@example.com", "--admin-password", PASSWORD
+    )
     client_id = output.split("tenant ", 1)[1].split()[0]
     attempts = [
         ["--tenant", "999", "--email", "x@example.com", "--password", PASSWORD],

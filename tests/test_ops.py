@@ -32,7 +32,9 @@ def _unreachable_database(dialect: str, tmp_path: Path) -> str:
     return "postgresql+asyncpg://stockwise_app@127.0.0.1:1/nowhere"
 
 
-async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings, dialect: str, tmp_path: Path) -> None:
+async def test_ready_is_503_when_the_database_is_unreachable(
+    settings: Settings, dialect: str, tmp_path: Path
+) -> None:
     bad_url = _unreachable_database(dialect, tmp_path)
     async with running_app(settings, database_url=bad_url) as app, http_client(app) as client:
         assert (await client.get("/health")).status_code == 200
@@ -44,7 +46,11 @@ async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings,
 
 
 def _samples(text: str, route: str) -> list[str]:
-    return [line for line in text.splitlines() if line.startswith("stockwise_http_requests_total{") and route in line]
+    return [
+        line
+        for line in text.splitlines()
+        if line.startswith("stockwise_http_requests_total{") and route in line
+    ]
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient, state: Any) -> None:

@@ -11,12 +11,14 @@ from rich.console import Console
 
 from stockwise.config import get_settings
 from stockwise.core.principal import Role
+from stockwise.etl.cli import import_file
 
 app = typer.Typer(help="Stockwise inventory planning service.", no_args_is_help=True)
 tenants = typer.Typer(help="Manage tenants.", no_args_is_help=True)
 users = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(tenants, name="tenants")
 app.add_typer(users, name="users")
+app.command("import")(import_file)
 console = Console()
 
 DEMO_EMAIL = "demo@stockwise.example"

@@ -79,7 +79,10 @@ class Settings(BaseSettings):
         return _split_csv(value)
 
     @field_validator(
-        "rate_limit_login_per_ip_user", "rate_limit_login_per_user", "rate_limit_signup_per_ip", "rate_limit_expensive"
+        "rate_limit_login_per_ip_user",
+        "rate_limit_login_per_user",
+        "rate_limit_signup_per_ip",
+        "rate_limit_expensive",
     )
     @classmethod
     def _parseable_limit(cls, value: str) -> str:

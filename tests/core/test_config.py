@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from stockwise.config import DEFAULT_SECRET, Environment, Settings
 
-STRONG_SECRET = "0123456789abcdef0123456789abcdef-prod"  # noqa: S105
+STRONG_SECRET = "0123456789abcdef0123456789abcdef-prod"
 
 
 @pytest.fixture(autouse=True)

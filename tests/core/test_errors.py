@@ -21,7 +21,7 @@ from stockwise.tenancy.dependencies import UoW
 from tests.factories import make_actor, make_user
 from tests.tenancy.helpers import assert_problem, http_client, running_app, signup, state_of
 
-FAKE_SECRET = "postgresql://admin:s3cr3t-Pa55w0rd@db.internal/prod"  # noqa: S105
+FAKE_SECRET = "postgresql://admin:s3cr3t-Pa55w0rd@db.internal/prod"
 
 
 async def test_401_missing_and_bad_token(client: httpx.AsyncClient) -> None:
@@ -58,7 +58,9 @@ async def test_409_conflict(client: httpx.AsyncClient) -> None:
 async def test_413_declared_and_streamed_bodies(client: httpx.AsyncClient, state: AppState) -> None:
     actor = await make_actor(state)
     limit = state.settings.max_request_bytes
-    declared = await client.post("/api/v1/auth/signup", content=b"x" * (limit + 1), headers={"Content-Type": "application/json"})
+    declared = await client.post(
+        "/api/v1/auth/signup", content=b"x" * (limit + 1), headers={"Content-Type": "application/json"}
+    )
     assert_problem(declared, 413, "payload_too_large")
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -68,24 +70,32 @@ async def test_413_declared_and_streamed_bodies(client: httpx.AsyncClient, state
         yield b'"}'
 
     streamed = await client.patch(
-        "/api/v1/me/preferences", content=chunks(), headers={**actor.headers, "Content-Type": "application/json"}
+        "/api/v1/me/preferences",
+        content=chunks(),
+        headers={**actor.headers, "Content-Type": "application/json"},
     )
     assert "content-length" not in streamed.request.headers
     assert_problem(streamed, 413, "payload_too_large")
 
 
 async def test_422_lists_fields_without_echoing_input(client: httpx.AsyncClient) -> None:
-    secret_password = "tiny-Secret"  # noqa: S105 - too short, so rejected
+    secret_password = "tiny-Secret"
     resp = await client.post(
-        "/api/v1/auth/signup", json={"client_name": "", "email": "nobody", "password": secret_password, "extra": 1}
+        "/api/v1/auth/signup",
+        json={"client_name": "", "email": "nobody", "password": secret_password, "extra": 1},
     )
     body = assert_problem(resp, 422, "validation_error")
     assert {tuple(e["loc"]) for e in body["errors"]} == {
-        ("body", "client_name"), ("body", "email"), ("body", "password"), ("body", "extra")
+        ("body", "client_name"),
+        ("body", "email"),
+        ("body", "password"),
+        ("body", "extra"),
     }
     assert all(set(e) == {"loc", "msg", "type"} for e in body["errors"])
     assert secret_password not in resp.text
-    broken = await client.post("/api/v1/auth/signup", content=b"{not json", headers={"Content-Type": "application/json"})
+    broken = await client.post(
+        "/api/v1/auth/signup", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_problem(broken, 422)
     query = await client.get("/api/v1/users?page=0", headers={"Authorization": "Bearer x"})
     assert resp.status_code == 422 and query.status_code in (401, 422)
@@ -112,7 +122,9 @@ async def test_500_leaks_nothing_and_keeps_the_request_id(
     _add_failing_route(app)
     actor = await make_actor(state)
     with caplog.at_level(logging.ERROR):
-        resp = await client.post("/api/v1/test-only/explode", headers={**actor.headers, "X-Request-ID": "req-abcdef123"})
+        resp = await client.post(
+            "/api/v1/test-only/explode", headers={**actor.headers, "X-Request-ID": "req-abcdef123"}
+        )
     body = assert_problem(resp, 500, "internal_error")
     assert body["request_id"] == "req-abcdef123"
     assert FAKE_SECRET not in resp.text and "s3cr3t" not in resp.text and "RuntimeError" not in resp.text
@@ -121,7 +133,7 @@ async def test_500_leaks_nothing_and_keeps_the_request_id(
 
 @contextmanager
 def _failing_commits() -> Iterator[None]:
-    """Make the commit of every tenant unit of work fail, as a lost connection or a deferred constraint would."""
+    """Make every tenant unit of work fail at commit, as a lost connection or a deferred constraint would."""
 
     def refuse(session: Session) -> None:
         if session.info.get("client_id") is not None:

@@ -28,7 +28,9 @@ async def limited_app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield app
 
 
-async def _attempt(client: httpx.AsyncClient, username: str, password: str = "wrong-password-123") -> httpx.Response:
+async def _attempt(
+    client: httpx.AsyncClient, username: str, password: str = "wrong-password-123"
+) -> httpx.Response:
     return await client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
@@ -51,7 +53,12 @@ async def test_usernames_are_case_folded(limited_app: FastAPI) -> None:
     async with http_client(limited_app) as client:
         statuses = [
             (await _attempt(client, name)).status_code
-            for name in ("Victim@Example.com", "victim@example.com", " VICTIM@EXAMPLE.COM ", "vIcTiM@example.com")
+            for name in (
+                "Victim@Example.com",
+                "victim@example.com",
+                " VICTIM@EXAMPLE.COM ",
+                "vIcTiM@example.com",
+            )
         ]
     assert statuses == [401, 401, 401, 429]
 
@@ -78,7 +85,9 @@ async def test_one_ip_cannot_spend_the_whole_username_ceiling(limited_app: FastA
         assert await _statuses(victim, "victim@example.com", 3) == [401, 401, 429]
 
 
-async def test_forwarded_for_from_an_untrusted_client_does_not_change_the_bucket(limited_app: FastAPI) -> None:
+async def test_forwarded_for_from_an_untrusted_client_does_not_change_the_bucket(
+    limited_app: FastAPI,
+) -> None:
     async with http_client(limited_app) as client:
         assert await _statuses(client, "spoof@example.com", 3) == [401, 401, 401]
         for forged in ("198.51.100.77", "10.0.0.1, 198.51.100.78"):
@@ -130,7 +139,9 @@ async def _redis_or_skip() -> Redis:
     except Exception as exc:
         await client.aclose()
         if REQUIRE_SERVICES:
-            pytest.fail(f"Redis at {REDIS_URL} is required (STOCKWISE_TEST_REQUIRE_PG=1) but unreachable: {exc}")
+            pytest.fail(
+                f"Redis at {REDIS_URL} is required (STOCKWISE_TEST_REQUIRE_PG=1) but unreachable: {exc}"
+            )
         pytest.skip(f"Redis at {REDIS_URL} unreachable")
     return client
 
@@ -148,7 +159,9 @@ async def test_redis_backed_limiter_over_http(limited_app: FastAPI) -> None:
         assert stored, "the counters live in Redis"
         # A second limiter on the same Redis (another replica) sees the same counts.
         with pytest.raises(RateLimited):
-            await RateLimiter(REDIS_URL).check([(LIMITS["rate_limit_login_per_user"], ("login-user", username))])
+            await RateLimiter(REDIS_URL).check(
+                [(LIMITS["rate_limit_login_per_user"], ("login-user", username))]
+            )
     finally:
         keys = [key async for key in redis.scan_iter(match=f"*{marker}*")]
         if keys:

@@ -55,7 +55,10 @@ class HttpSource:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         target = head[0].split(" ")[1]
-        headers = {name.strip().lower(): value.strip() for name, value in (line.split(":", 1) for line in head[1:] if line)}
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, value in (line.split(":", 1) for line in head[1:] if line)
+        }
         self.seen.append({"target": target, **headers})
         route = self.routes.get(target, Route(status=404))
         if route.authorization is not None and headers.get("authorization") != route.authorization:

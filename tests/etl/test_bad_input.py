@@ -132,7 +132,7 @@ async def test_a_one_row_file_imports(client: httpx.AsyncClient, state: Any) -> 
 
 MESSY = [
     pytest.param(
-        "Date;SKU;Store;Qty\r\n2025-01-09;B-2;ST1;1,5\r\n".encode(),
+        b"Date;SKU;Store;Qty\r\n2025-01-09;B-2;ST1;1,5\r\n",
         {},
         Decimal("1.5"),
         id="semicolon-decimal-comma",

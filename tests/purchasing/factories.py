@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from stockwise.catalog.models import Location, Product, ProductSupplier, Supplier
 from stockwise.state import AppState
@@ -158,3 +161,18 @@ async def ordered_po(
         assert resp.status_code == 200, resp.text
         po = resp.json()
     return po
+
+
+@contextmanager
+def count_statements(state: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = state.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

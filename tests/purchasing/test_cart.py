@@ -10,7 +10,15 @@ import httpx
 from stockwise.catalog.models import Product, ProductSupplier
 from stockwise.core.principal import Role
 from tests.factories import make_actor, make_user
-from tests.purchasing.factories import add_to_cart, link, make_offer, make_product, make_supplier, update_row
+from tests.purchasing.factories import (
+    add_to_cart,
+    count_statements,
+    link,
+    make_offer,
+    make_product,
+    make_supplier,
+    update_row,
+)
 
 CART = "/api/v1/cart"
 
@@ -242,3 +250,17 @@ async def test_cart_shows_price_changes_and_lines_that_can_no_longer_be_ordered(
     await update_row(state, client_id=cid, model=Product, row_id=offer.product_id, is_active=False)
     (line,) = (await client.get(CART, headers=planner.headers)).json()["groups"][0]["lines"]
     assert "cannot_order" in {w["code"] for w in line["warnings"]}
+
+
+async def test_reading_the_cart_takes_the_same_statements_whatever_its_size(
+    client: httpx.AsyncClient, state: Any
+) -> None:
+    planner = await make_actor(state, role=Role.PLANNER)
+    await add_to_cart(client, planner, await make_offer(state, client_id=planner.client_id))
+    with count_statements(state) as few:
+        assert (await client.get(CART, headers=planner.headers)).json()["line_count"] == 1
+    for _ in range(8):
+        await add_to_cart(client, planner, await make_offer(state, client_id=planner.client_id))
+    with count_statements(state) as many:
+        assert (await client.get(CART, headers=planner.headers)).json()["line_count"] == 9
+    assert len(many) == len(few)

@@ -150,17 +150,13 @@ async def test_failure_after_the_first_po_leaves_no_po_and_the_cart_as_it_was(
     for _ in range(3):
         await add_to_cart(client, planner, await make_offer(state, client_id=planner.client_id))
     before = (await client.get(CART, headers=planner.headers)).json()
-    real_insert = documents._insert_purchase_order
     inserted: list[int] = []
 
-    async def insert_then_fail(*args: Any, **kwargs: Any) -> Any:
-        if inserted:
-            raise RuntimeError("boom: secret-connection-string")
-        po = await real_insert(*args, **kwargs)
-        inserted.append(po.id)
-        return po
+    async def fail_once_pos_exist(uow: Any, **event: Any) -> None:
+        inserted.append(int(event["entity_id"]))  # the PO row exists in this transaction
+        raise RuntimeError("boom: secret-connection-string")
 
-    monkeypatch.setattr(documents, "_insert_purchase_order", insert_then_fail)
+    monkeypatch.setattr(documents, "record_audit", fail_once_pos_exist)
     resp = await client.post(f"{CART}/checkout", json={}, headers=planner.headers)
 
     assert inserted, "the first PO was inserted before the failure"

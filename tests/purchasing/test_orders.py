@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from stockwise.core.principal import Role
 from tests.factories import make_actor
-from tests.purchasing.factories import link, make_offer, make_product, ordered_po
+from tests.purchasing.factories import count_statements, link, make_offer, make_product, ordered_po
 
 POS = "/api/v1/purchase-orders"
-
-
-@contextmanager
-def count_statements(state: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_direct_create_prices_from_conditions_unless_given(

@@ -67,5 +67,9 @@ async def login(
     return body
 
 
-async def signup(client: httpx.AsyncClient, email: str, *, name: str = "Acme", password: str = PASSWORD) -> httpx.Response:
-    return await client.post("/api/v1/auth/signup", json={"client_name": name, "email": email, "password": password})
+async def signup(
+    client: httpx.AsyncClient, email: str, *, name: str = "Acme", password: str = PASSWORD
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/signup", json={"client_name": name, "email": email, "password": password}
+    )

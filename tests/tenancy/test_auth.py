@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import jwt
+import pytest
 
 from stockwise.config import Settings
 from stockwise.core.principal import Role
@@ -13,7 +16,7 @@ from stockwise.core.types import utcnow
 from stockwise.state import AppState
 from stockwise.tenancy.tokens import ALGORITHM, AUDIENCE, mint_access_token
 from tests.factories import PASSWORD, access_token_for, make_actor, make_user
-from tests.tenancy.helpers import assert_problem, bearer, http_client, login, running_app, signup
+from tests.tenancy.helpers import assert_problem, bearer, http_client, login, running_app, signup, state_of
 
 
 async def test_signup_creates_tenant_admin_and_settings(client: httpx.AsyncClient) -> None:
@@ -71,10 +74,16 @@ async def test_token_returns_access_and_refresh(client: httpx.AsyncClient, state
     assert me.json()["last_login_at"] is not None
 
 
-async def test_token_wrong_password_and_unknown_user_answer_alike(client: httpx.AsyncClient, state: AppState) -> None:
+async def test_token_wrong_password_and_unknown_user_answer_alike(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
     actor = await make_actor(state)
-    wrong = await client.post("/api/v1/auth/token", data={"username": actor.email, "password": "wrong-password-123"})
-    unknown = await client.post("/api/v1/auth/token", data={"username": "ghost@example.com", "password": PASSWORD})
+    wrong = await client.post(
+        "/api/v1/auth/token", data={"username": actor.email, "password": "wrong-password-123"}
+    )
+    unknown = await client.post(
+        "/api/v1/auth/token", data={"username": "ghost@example.com", "password": PASSWORD}
+    )
     wrong_body, unknown_body = assert_problem(wrong, 401), assert_problem(unknown, 401)
     for body in (wrong_body, unknown_body):
         del body["request_id"]
@@ -91,16 +100,24 @@ async def test_token_requires_the_oauth2_form(client: httpx.AsyncClient) -> None
 async def test_disabled_user_cannot_log_in(client: httpx.AsyncClient, state: AppState) -> None:
     admin = await make_actor(state)
     planner = await make_user(state, client_id=admin.client_id, role=Role.PLANNER)
-    resp = await client.patch(f"/api/v1/users/{planner.user_id}", json={"is_active": False}, headers=admin.headers)
+    resp = await client.patch(
+        f"/api/v1/users/{planner.user_id}", json={"is_active": False}, headers=admin.headers
+    )
     assert resp.status_code == 200, resp.text
-    assert_problem(await client.post("/api/v1/auth/token", data={"username": planner.email, "password": PASSWORD}), 401)
+    assert_problem(
+        await client.post("/api/v1/auth/token", data={"username": planner.email, "password": PASSWORD}), 401
+    )
 
 
 async def test_expired_access_token_is_401(client: httpx.AsyncClient, state: AppState) -> None:
     actor = await make_actor(state)
     expired = mint_access_token(
-        secret=state.settings.secret_key.get_secret_value(), user_id=actor.user_id, client_id=actor.client_id,
-        token_version=0, ttl=timedelta(minutes=15), now=utcnow() - timedelta(hours=1),
+        secret=state.settings.secret_key.get_secret_value(),
+        user_id=actor.user_id,
+        client_id=actor.client_id,
+        token_version=0,
+        ttl=timedelta(minutes=15),
+        now=utcnow() - timedelta(hours=1),
     )
     body = assert_problem(await client.get("/api/v1/me", headers=bearer(expired)), 401, "unauthorized")
     assert body["detail"] == "Token expired"
@@ -111,8 +128,13 @@ def _forged_tokens(state: AppState, user_id: int, client_id: int) -> dict[str, s
     head, payload, signature = good.split(".")
     flipped = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
     claims = {
-        "sub": str(user_id), "cid": client_id, "ver": 0, "aud": AUDIENCE, "typ": "access",
-        "iat": int(utcnow().timestamp()), "exp": int((utcnow() + timedelta(minutes=5)).timestamp()),
+        "sub": str(user_id),
+        "cid": client_id,
+        "ver": 0,
+        "aud": AUDIENCE,
+        "typ": "access",
+        "iat": int(utcnow().timestamp()),
+        "exp": int((utcnow() + timedelta(minutes=5)).timestamp()),
     }
     return {
         "flipped signature": f"{head}.{payload}.{flipped}",
@@ -150,7 +172,9 @@ async def _refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
     return await client.post("/api/v1/auth/refresh", json={"refresh_token": token})
 
 
-async def test_refresh_rotates_and_reuse_revokes_the_family(client: httpx.AsyncClient, state: AppState) -> None:
+async def test_refresh_rotates_and_reuse_revokes_the_family(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
     actor = await make_actor(state)
     first = await login(client, actor.email)
     second = await _refresh(client, first["refresh_token"])
@@ -191,7 +215,9 @@ async def test_logout_revokes_the_refresh_family(client: httpx.AsyncClient, stat
     rotated = (await _refresh(client, session["refresh_token"])).json()
     other = await login(client, actor.email)
     resp = await client.post(
-        "/api/v1/auth/logout", json={"refresh_token": session["refresh_token"]}, headers=bearer(rotated["access_token"])
+        "/api/v1/auth/logout",
+        json={"refresh_token": session["refresh_token"]},
+        headers=bearer(rotated["access_token"]),
     )
     assert resp.status_code == 204, resp.text
     assert_problem(await _refresh(client, rotated["refresh_token"]), 401)
@@ -202,16 +228,22 @@ async def test_logout_ignores_another_users_refresh_token(client: httpx.AsyncCli
     actor = await make_actor(state)
     colleague = await make_user(state, client_id=actor.client_id, role=Role.PLANNER)
     theirs = await login(client, colleague.email)
-    resp = await client.post("/api/v1/auth/logout", json={"refresh_token": theirs["refresh_token"]}, headers=actor.headers)
+    resp = await client.post(
+        "/api/v1/auth/logout", json={"refresh_token": theirs["refresh_token"]}, headers=actor.headers
+    )
     assert resp.status_code == 204
     assert (await _refresh(client, theirs["refresh_token"])).status_code == 200
 
 
-async def test_logout_all_sessions_kills_access_and_refresh_tokens(client: httpx.AsyncClient, state: AppState) -> None:
+async def test_logout_all_sessions_kills_access_and_refresh_tokens(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
     actor = await make_actor(state)
     laptop = await login(client, actor.email)
     phone = await login(client, actor.email)
-    resp = await client.post("/api/v1/auth/logout", json={"all_sessions": True}, headers=bearer(laptop["access_token"]))
+    resp = await client.post(
+        "/api/v1/auth/logout", json={"all_sessions": True}, headers=bearer(laptop["access_token"])
+    )
     assert resp.status_code == 204, resp.text
     for tokens in (laptop, phone):
         assert_problem(await client.get("/api/v1/me", headers=bearer(tokens["access_token"])), 401)
@@ -229,3 +261,52 @@ async def test_me_returns_the_caller_and_tenant(client: httpx.AsyncClient, state
     assert (body["id"], body["email"], body["role"]) == (actor.user_id, actor.email, "viewer")
     assert body["client"]["id"] == actor.client_id
     assert "password_hash" not in body and "token_version" not in body
+
+
+async def test_password_hashing_runs_outside_any_transaction(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2 is slow: while it runs no connection is held and other writers proceed (SQLite's lock)."""
+    async with running_app(settings, sqlite_busy_timeout_ms=200) as app, http_client(app) as client:
+        state = state_of(app)
+        actor = await make_actor(state)
+        colleague = await make_user(state, client_id=actor.client_id, role=Role.PLANNER)
+        for method, call in (
+            (
+                "verify",
+                client.post("/api/v1/auth/token", data={"username": actor.email, "password": PASSWORD}),
+            ),
+            ("hash", signup(client, "slow-hash@example.com")),
+        ):
+            started, release = asyncio.Event(), asyncio.Event()
+            original = getattr(state.hasher, method)
+
+            async def gated(
+                *args: Any, _original: Any = original, _started: Any = started, _release: Any = release
+            ) -> Any:
+                _started.set()
+                await _release.wait()
+                return await _original(*args)
+
+            monkeypatch.setattr(state.hasher, method, gated)
+            pending = asyncio.ensure_future(call)
+            await asyncio.wait_for(started.wait(), timeout=30)
+            try:
+                assert state.db.engine.pool.checkedout() == 0, f"a connection is held during {method}"
+                write = await client.patch(
+                    "/api/v1/me/preferences", json={"theme": "dark"}, headers=colleague.headers
+                )
+                assert write.status_code == 200, write.text
+            finally:
+                release.set()
+                result = await pending
+            assert result.status_code in (200, 201), result.text
+            monkeypatch.undo()
+
+
+async def test_concurrent_signups_with_one_email_give_one_tenant(client: httpx.AsyncClient) -> None:
+    results = await asyncio.gather(*(signup(client, "race@example.com", name=f"Racer {n}") for n in range(3)))
+    assert sorted(r.status_code for r in results) == [201, 409, 409], [r.text for r in results]
+    for resp in results:
+        if resp.status_code == 409:
+            assert_problem(resp, 409, "conflict")

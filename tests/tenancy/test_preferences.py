@@ -1,4 +1,4 @@
-"""Per-user preferences: typed defaults, merging PATCH, 422 on unknown keys and ranges, private to the user."""
+"""Per-user preferences: typed defaults, merging PATCH, 422 on unknown keys and ranges, private per user."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from tests.factories import make_actor, make_user
 from tests.tenancy.helpers import assert_problem
 
 DEFAULTS = {
-    "default_location_id": None, "page_size": 50, "theme": "system", "date_format": "iso",
-    "dashboard_period_days": 30, "favourite_product_ids": [],
+    "default_location_id": None,
+    "page_size": 50,
+    "theme": "system",
+    "date_format": "iso",
+    "dashboard_period_days": 30,
+    "favourite_product_ids": [],
 }
 
 
@@ -19,14 +23,18 @@ async def test_defaults_then_patch_merges(client: httpx.AsyncClient, state: AppS
     actor = await make_actor(state, role=Role.VIEWER)
     assert (await client.get("/api/v1/me/preferences", headers=actor.headers)).json() == DEFAULTS
 
-    first = await client.patch("/api/v1/me/preferences", json={"theme": "dark", "page_size": 100}, headers=actor.headers)
+    first = await client.patch(
+        "/api/v1/me/preferences", json={"theme": "dark", "page_size": 100}, headers=actor.headers
+    )
     assert first.status_code == 200, first.text
     second = await client.patch("/api/v1/me/preferences", json={"date_format": "dmy"}, headers=actor.headers)
     expected = {**DEFAULTS, "theme": "dark", "page_size": 100, "date_format": "dmy"}
     assert second.json() == expected
     assert (await client.get("/api/v1/me/preferences", headers=actor.headers)).json() == expected
 
-    cleared = await client.patch("/api/v1/me/preferences", json={"default_location_id": None}, headers=actor.headers)
+    cleared = await client.patch(
+        "/api/v1/me/preferences", json={"default_location_id": None}, headers=actor.headers
+    )
     assert cleared.json() == expected
 
 
@@ -40,7 +48,12 @@ async def test_unknown_key_is_422(client: httpx.AsyncClient, state: AppState) ->
 
 async def test_out_of_range_names_each_field(client: httpx.AsyncClient, state: AppState) -> None:
     actor = await make_actor(state)
-    bad = {"page_size": 500, "dashboard_period_days": 1, "theme": "neon", "favourite_product_ids": list(range(101))}
+    bad = {
+        "page_size": 500,
+        "dashboard_period_days": 1,
+        "theme": "neon",
+        "favourite_product_ids": list(range(101)),
+    }
     resp = await client.patch("/api/v1/me/preferences", json=bad, headers=actor.headers)
     body = assert_problem(resp, 422)
     assert {e["loc"][1] for e in body["errors"]} == set(bad)

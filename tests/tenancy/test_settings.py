@@ -37,15 +37,21 @@ async def test_every_role_reads_settings(client: httpx.AsyncClient, state: AppSt
 async def test_only_admins_change_settings(client: httpx.AsyncClient, state: AppState, role: Role) -> None:
     admin = await make_actor(state)
     actor = await make_user(state, client_id=admin.client_id, role=role)
-    assert_problem(await client.patch("/api/v1/settings", json={"currency": "USD"}, headers=actor.headers), 403)
+    assert_problem(
+        await client.patch("/api/v1/settings", json={"currency": "USD"}, headers=actor.headers), 403
+    )
     assert (await client.get("/api/v1/settings", headers=admin.headers)).json()["currency"] == "EUR"
 
 
 async def test_admin_patch_changes_only_given_fields(client: httpx.AsyncClient, state: AppState) -> None:
     admin = await make_actor(state)
     change: dict[str, Any] = {
-        "service_level_target": 0.98, "currency": "USD", "timezone": "Europe/Berlin", "week_start": "sunday",
-        "default_ordering_cost": "75.1234", "po_number_format": "ACME-{year}{month:02d}-{seq:05d}",
+        "service_level_target": 0.98,
+        "currency": "USD",
+        "timezone": "Europe/Berlin",
+        "week_start": "sunday",
+        "default_ordering_cost": "75.1234",
+        "po_number_format": "ACME-{year}{month:02d}-{seq:05d}",
     }
     resp = await client.patch("/api/v1/settings", json=change, headers=admin.headers)
     assert resp.status_code == 200, resp.text
@@ -63,9 +69,16 @@ async def test_admin_patch_changes_only_given_fields(client: httpx.AsyncClient, 
 async def test_out_of_range_values_name_each_field(client: httpx.AsyncClient, state: AppState) -> None:
     admin = await make_actor(state)
     bad = {
-        "service_level_target": 1.5, "review_period_days": 0, "holding_cost_rate": -0.1, "currency": "usd",
-        "forecast_horizon_days": 10_000, "history_window_days": 7, "default_ordering_cost": "-1",
-        "service_level_type": "whatever", "week_start": "someday", "receipt_tolerance_pct": 2,
+        "service_level_target": 1.5,
+        "review_period_days": 0,
+        "holding_cost_rate": -0.1,
+        "currency": "usd",
+        "forecast_horizon_days": 10_000,
+        "history_window_days": 7,
+        "default_ordering_cost": "-1",
+        "service_level_type": "whatever",
+        "week_start": "someday",
+        "receipt_tolerance_pct": 2,
     }
     resp = await client.patch("/api/v1/settings", json=bad, headers=admin.headers)
     assert _bad_fields(resp) == set(bad)
@@ -78,25 +91,29 @@ async def test_out_of_range_values_name_each_field(client: httpx.AsyncClient, st
 
 async def test_abc_cutoffs_must_be_ordered(client: httpx.AsyncClient, state: AppState) -> None:
     admin = await make_actor(state)
-    both = await client.patch("/api/v1/settings", json={"abc_cutoff_a": 0.9, "abc_cutoff_b": 0.7}, headers=admin.headers)
+    both = await client.patch(
+        "/api/v1/settings", json={"abc_cutoff_a": 0.9, "abc_cutoff_b": 0.7}, headers=admin.headers
+    )
     assert _bad_fields(both) == {"abc_cutoff_b"}
     # Against the stored value when only one is given (defaults: 0.8 / 0.95).
-    assert _bad_fields(await client.patch("/api/v1/settings", json={"abc_cutoff_a": 0.97}, headers=admin.headers)) == {
-        "abc_cutoff_a"
-    }
-    assert _bad_fields(await client.patch("/api/v1/settings", json={"abc_cutoff_b": 0.5}, headers=admin.headers)) == {
-        "abc_cutoff_b"
-    }
-    ok = await client.patch("/api/v1/settings", json={"abc_cutoff_a": 0.7, "abc_cutoff_b": 0.9}, headers=admin.headers)
+    assert _bad_fields(
+        await client.patch("/api/v1/settings", json={"abc_cutoff_a": 0.97}, headers=admin.headers)
+    ) == {"abc_cutoff_a"}
+    assert _bad_fields(
+        await client.patch("/api/v1/settings", json={"abc_cutoff_b": 0.5}, headers=admin.headers)
+    ) == {"abc_cutoff_b"}
+    ok = await client.patch(
+        "/api/v1/settings", json={"abc_cutoff_a": 0.7, "abc_cutoff_b": 0.9}, headers=admin.headers
+    )
     assert (ok.json()["abc_cutoff_a"], ok.json()["abc_cutoff_b"]) == (0.7, 0.9)
 
 
 @pytest.mark.parametrize("timezone", ["Mars/Olympus_Mons", "CEST", "../../etc/passwd", "europe/berlin"])
 async def test_timezone_must_be_iana(client: httpx.AsyncClient, state: AppState, timezone: str) -> None:
     admin = await make_actor(state)
-    assert _bad_fields(await client.patch("/api/v1/settings", json={"timezone": timezone}, headers=admin.headers)) == {
-        "timezone"
-    }
+    assert _bad_fields(
+        await client.patch("/api/v1/settings", json={"timezone": timezone}, headers=admin.headers)
+    ) == {"timezone"}
 
 
 @pytest.mark.parametrize(
@@ -122,11 +139,15 @@ async def test_po_number_format_must_contain_seq_and_nothing_odd(
     assert _bad_fields(resp) == {"po_number_format"}
 
 
-async def test_settings_changes_are_audited_and_admin_readable(client: httpx.AsyncClient, state: AppState) -> None:
+async def test_settings_changes_are_audited_and_admin_readable(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
     admin = await make_actor(state)
     planner = await make_user(state, client_id=admin.client_id, role=Role.PLANNER)
     await client.patch("/api/v1/settings", json={"review_period_days": 14}, headers=admin.headers)
-    assert_problem(await client.patch("/api/v1/settings", json={"review_period_days": 0}, headers=admin.headers), 422)
+    assert_problem(
+        await client.patch("/api/v1/settings", json={"review_period_days": 0}, headers=admin.headers), 422
+    )
     resp = await client.get("/api/v1/audit-events?entity_type=client_settings", headers=admin.headers)
     events = resp.json()["items"]
     assert len(events) == 1

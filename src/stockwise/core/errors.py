@@ -84,7 +84,9 @@ class ValidationFailed(DomainError):
         self.extra["errors"] = [dict(error) for error in errors]
 
     @classmethod
-    def from_pydantic(cls, exc: PydanticValidationError, *, prefix: Sequence[str] = ("body",)) -> ValidationFailed:
+    def from_pydantic(
+        cls, exc: PydanticValidationError, *, prefix: Sequence[str] = ("body",)
+    ) -> ValidationFailed:
         errors = [{**err, "loc": [*prefix, *err["loc"]]} for err in _clean_validation_errors(exc.errors())]
         return cls("Invalid input", errors=errors)
 
@@ -267,6 +269,10 @@ class ProblemRead(BaseModel):
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: declares its problem+json answers (401 is implied for authed routes)."""
     return {
-        status: {"model": ProblemRead, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
+        status: {
+            "model": ProblemRead,
+            "content": {PROBLEM_JSON: {}},
+            "description": HTTPStatus(status).phrase,
+        }
         for status in statuses
     }

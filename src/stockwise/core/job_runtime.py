@@ -162,7 +162,9 @@ class JobRuntime:
             )
         pool = self._pool
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+            # submit() may start a pool process (fork/exec, pipe writes): keep even that off the loop.
+            future = await asyncio.to_thread(pool.submit, fn, *args)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
             if self._pool is pool:
                 self._pool = None

@@ -77,9 +77,7 @@ class TenantRepository(Generic[M]):
             items=rows.scalars().unique().all(), total=int(total or 0), page=page, page_size=page_size
         )
 
-    async def paginate_rows(
-        self, stmt: Select[*AnyRow], *, page: int, page_size: int
-    ) -> Page[Row[*AnyRow]]:
+    async def paginate_rows(self, stmt: Select[*AnyRow], *, page: int, page_size: int) -> Page[Row[*AnyRow]]:
         """`paginate` for statements selecting several entities or columns (joins, aggregates)."""
         total = await self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         rows = await self.session.execute(stmt.limit(page_size).offset((page - 1) * page_size))

@@ -57,15 +57,23 @@ class BodySizeLimitMiddleware:
     async def _reject(scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
             {
-                "type": "/problems/payload_too_large", "title": "Payload too large", "status": 413,
-                "detail": f"The request body exceeds the limit of {limit} bytes", "instance": scope.get("path", ""),
-                "code": "payload_too_large", "request_id": current_request_id(),
+                "type": "/problems/payload_too_large",
+                "title": "Payload too large",
+                "status": 413,
+                "detail": f"The request body exceeds the limit of {limit} bytes",
+                "instance": scope.get("path", ""),
+                "code": "payload_too_large",
+                "request_id": current_request_id(),
             }
         ).encode()
         await send(
             {
-                "type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

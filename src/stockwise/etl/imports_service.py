@@ -20,12 +20,13 @@ from stockwise.config import Settings
 from stockwise.core.errors import PayloadTooLarge, ValidationFailed
 from stockwise.core.jobs import enqueue_job
 from stockwise.core.repository import Page
-from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.core.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from stockwise.etl.models import ImportColumnMapping, ImportRun, ImportStatus
 from stockwise.etl.parsing import ENTITIES, EntityName, ImportOptions, template_csv
-from stockwise.etl.pipeline import build_prepare_request, mark_running, write_import
-from stockwise.etl.prepare import prepare_import
+from stockwise.etl.pipeline import build_prepare_request, mark_running, record_failure, write_import
+from stockwise.etl.prepare import Progress, prepare_import
 from stockwise.etl.repository.runs import ColumnMappingRepository, ImportRunRepository, UploadRepository
+from stockwise.etl.repository.staging import StageProgress
 from stockwise.etl.schemas import ColumnMappingWrite, ImportParams
 from stockwise.tenancy.audit import record_audit
 from stockwise.tenancy.settings_service import get_client_settings
@@ -177,3 +178,33 @@ async def save_column_mapping(uow: UnitOfWork, *, data: ColumnMappingWrite) -> I
         before={"mapping": before} if before is not None else None, after={"mapping": data.mapping},
     )  # fmt: skip
     return saved
+
+
+async def import_local_file(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    client_id: int,
+    path: Path,
+    size: int,
+    params: ImportParams,
+    on_rows: Progress | None = None,
+    on_file: StageProgress | None = None,
+) -> ImportRun:
+    """The CLI's import: the API's run, validation and write, in a read and a write transaction."""
+    with tempfile.TemporaryDirectory(prefix="stockwise-import-") as work:
+        async with uow_factory.tenant(client_id) as uow:
+            run = await create_run(uow, params=params, source="cli", filename=path.name, size=size)
+            mark_running(run)
+            request = await build_prepare_request(uow, run=run, path=path, work_dir=Path(work))
+        try:
+            prepared = await asyncio.to_thread(prepare_import, request, on_rows)
+            async with uow_factory.tenant(client_id) as uow:
+                run = await ImportRunRepository(uow).get(run.id)
+                await write_import(uow, run=run, prepared=prepared, on_file=on_file)
+        except Exception:
+            async with uow_factory.tenant(client_id) as uow:
+                record_failure(
+                    await ImportRunRepository(uow).get(run.id), "the import could not be completed"
+                )
+            raise
+    return run

@@ -51,6 +51,7 @@ async def run_import_job(ctx: JobContext) -> dict[str, Any]:
 
 
 async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
+    import time; T=time.perf_counter; t0=T()
     path = work / _SOURCE_FILE
     async with ctx.unit_of_work() as uow:
         run = await ImportRunRepository(uow).get(run_id)
@@ -60,7 +61,9 @@ async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
         source = None
         if run.source == "connection":
             connection = await EtlConnectionRepository(uow).get(run.connection_id or 0)
-            source = _Source(cast(EntityName, run.entity), dict(connection.config), connection.secret_ciphertext)
+            source = _Source(
+                cast(EntityName, run.entity), dict(connection.config), connection.secret_ciphertext
+            )
         else:
             await UploadRepository(uow).write_to(run_id, path)
         request = await build_prepare_request(uow, run=run, path=path, work_dir=work)
@@ -69,13 +72,16 @@ async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
         refusal = await source.fetch(ctx, path, max_rows=request.options.max_rows)
         if refusal is not None:
             return await _reject(ctx, run_id, refusal)
+    print("TIMING read phase", T()-t0, flush=True); t0=T()
     await ctx.progress(0.1, "validating the file")
     prepared = await ctx.run_cpu(prepare_import, request)
+    print("TIMING prepare", T()-t0, flush=True); t0=T()
     await ctx.progress(0.6, f"writing {prepared.staged} rows")
     async with ctx.unit_of_work() as uow:
         run = await ImportRunRepository(uow).get(run_id)
         await write_import(uow, run=run, prepared=prepared)
         await UploadRepository(uow).delete(run_id)
+        print("TIMING write", T()-t0, flush=True); t0=T()
         return _result(run)
 
 

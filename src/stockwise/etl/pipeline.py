@@ -61,7 +61,11 @@ async def write_import(
 ) -> None:
     """Apply a prepared import to `run` in this unit of work, or record why the file is rejected."""
     # No valid row at all is a rejection even with on_error=skip: a replace must never swap in nothing.
-    if prepared.file_error is not None or not prepared.staged or (prepared.error_total and run.on_error == "abort"):
+    if (
+        prepared.file_error is not None
+        or not prepared.staged
+        or (prepared.error_total and run.on_error == "abort")
+    ):
         _record(run, prepared, MergeCounts(), ImportStatus.REJECTED, _rejection(prepared))
         return
     counts = await _merge(uow, run=run, prepared=prepared, on_file=on_file)
@@ -101,7 +105,9 @@ async def _merge(
     session = uow.session
     stage = stage_table(target)
     await create_stage(session, stage, target.key)
+    import time; t0=time.perf_counter()
     await load_stage(session, stage, prepared.stage_files, on_file)
+    print("TIMING stage", time.perf_counter()-t0, flush=True)
     plan = MergePlan(
         target=target,
         table=target_table(target),

@@ -27,7 +27,8 @@ from stockwise.etl.parsing import (
 from stockwise.etl.targets import TARGETS, EntityTarget, ReferenceKind
 
 StageFormat = Literal["csv", "ipc"]
-Progress = Callable[[int], None]
+#: Called with (rows staged so far, data rows in the file) after each batch.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def _stage(
         prepared.stage_files.append(_write(frame, target, request, number))
         prepared.staged += frame.height
         if on_progress is not None:
-            on_progress(prepared.staged)
+            on_progress(prepared.staged, prepared.rows_total)
     log = parsed.errors
     prepared.errors = sorted(log.errors, key=lambda error: (error.row, error.column))
     prepared.error_total = log.total

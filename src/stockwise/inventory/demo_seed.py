@@ -25,7 +25,8 @@ from stockwise.inventory.repository import JobLookupRepository
 from stockwise.inventory.service import seed_stock
 
 DEMO_SEED_KIND = "demo_seed"
-SALES_CHUNK = 20_000
+SALES_CHUNK = 5_000
+PROGRESS_EVERY = 100_000
 _PENDING_OR_DONE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED)
 
 
@@ -104,8 +105,10 @@ async def run_demo_seed(ctx: JobContext) -> dict[str, Any]:
 
 
 async def _load_sales(ctx: JobContext, sales: pl.DataFrame) -> None:
+    """Small transactions keep each event-loop slice (binding the rows) and each SQLite write lock short."""
     for start in range(0, sales.height, SALES_CHUNK):
         async with ctx.unit_of_work() as uow:
             await forecasting.seed_sales(uow, sales=sales.slice(start, SALES_CHUNK))
         done = min(sales.height, start + SALES_CHUNK)
-        await ctx.progress(0.1 + 0.9 * done / sales.height, f"sales: {done} of {sales.height} rows")
+        if done % PROGRESS_EVERY < SALES_CHUNK or done == sales.height:
+            await ctx.progress(0.1 + 0.9 * done / sales.height, f"sales: {done} of {sales.height} rows")

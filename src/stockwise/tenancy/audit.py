@@ -70,6 +70,3 @@ async def list_audit_events(
 
 def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
     return {field: _jsonable(getattr(obj, field)) for field in fields}
-
-
-

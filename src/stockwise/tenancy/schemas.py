@@ -51,7 +51,7 @@ class MeRead(UserRead):
 
 class TokenRead(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
     refresh_token: str
 
@@ -175,12 +175,16 @@ def check_po_number_format(value: str) -> str:
     are refused here: they could read internals, raise at checkout or allocate gigabytes.
     """
     try:
-        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value) if name is not None]
+        fields = [
+            (name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value) if name is not None
+        ]
     except ValueError as exc:
         raise ValueError("unbalanced braces") from exc
     for name, spec, conversion in fields:
         if name not in _PO_FIELDS or conversion is not None or not _PO_SPEC.match(spec or ""):
-            raise ValueError("only {year}, {month} and {seq}, optionally with a width like {seq:06d}, may be used")
+            raise ValueError(
+                "only {year}, {month} and {seq}, optionally with a width like {seq:06d}, may be used"
+            )
     if "seq" not in {name for name, _, _ in fields}:
         raise ValueError("must contain {seq}")
     if len(value.format(year=9999, month=12, seq=10**9)) > PO_NUMBER_MAX_LENGTH:

@@ -35,7 +35,8 @@ async def update_client_settings(uow: UnitOfWork, data: SettingsUpdate) -> Clien
     nulls = [field for field, value in changes.items() if value is None]
     if nulls:
         raise ValidationFailed(
-            "Invalid input", errors=[{"loc": ["body", f], "msg": "may not be null", "type": "none_forbidden"} for f in nulls]
+            "Invalid input",
+            errors=[{"loc": ["body", f], "msg": "may not be null", "type": "none_forbidden"} for f in nulls],
         )
     for field, value in changes.items():
         setattr(settings, field, value)
@@ -45,15 +46,23 @@ async def update_client_settings(uow: UnitOfWork, data: SettingsUpdate) -> Clien
         raise ValidationFailed.field(["body", field], "abc_cutoff_a must be below abc_cutoff_b")
     await uow.flush()
     after = SettingsRead.model_validate(settings).model_dump(mode="json")
-    await record_audit(uow, action="settings.updated", entity_type="client_settings", before=before, after=after)
+    await record_audit(
+        uow, action="settings.updated", entity_type="client_settings", before=before, after=after
+    )
     return settings
 
 
 async def _preference_row(uow: UnitOfWork) -> UserPreference | None:
     assert uow.principal is not None
     return (
-        await uow.session.execute(select(UserPreference).where(UserPreference.user_id == uow.principal.user_id))
-    ).scalars().first()
+        (
+            await uow.session.execute(
+                select(UserPreference).where(UserPreference.user_id == uow.principal.user_id)
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 async def get_preferences(uow: UnitOfWork) -> Preferences:

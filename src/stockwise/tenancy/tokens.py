@@ -24,7 +24,13 @@ class AccessClaims:
 
 
 def mint_access_token(
-    *, secret: str, user_id: int, client_id: int, token_version: int, ttl: timedelta, now: datetime | None = None
+    *,
+    secret: str,
+    user_id: int,
+    client_id: int,
+    token_version: int,
+    ttl: timedelta,
+    now: datetime | None = None,
 ) -> str:
     issued = now or utcnow()
     payload = {
@@ -42,12 +48,17 @@ def mint_access_token(
 def decode_access_token(token: str, *, secret: str) -> AccessClaims:
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
             options={"require": ["sub", "cid", "ver", "exp", "iat"]},
         )
         if payload.get("typ") != "access":
             raise Unauthorized("Invalid token")
-        return AccessClaims(user_id=int(payload["sub"]), client_id=int(payload["cid"]), token_version=int(payload["ver"]))
+        return AccessClaims(
+            user_id=int(payload["sub"]), client_id=int(payload["cid"]), token_version=int(payload["ver"])
+        )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("Token expired") from exc
     except (jwt.PyJWTError, ValueError, TypeError) as exc:

@@ -11,12 +11,17 @@ from stockwise.core.principal import Role
 from stockwise.core.repository import Page
 from stockwise.core.unit_of_work import UnitOfWork
 from stockwise.tenancy.audit import record_audit, snapshot
-from stockwise.tenancy.auth_service import UserRepository, email_taken, normalise_email, revoke_all_sessions
+from stockwise.tenancy.auth_service import (
+    EMAIL_TAKEN,
+    UserRepository,
+    email_taken,
+    normalise_email,
+    revoke_all_sessions,
+)
 from stockwise.tenancy.models import Client, User
 from stockwise.tenancy.schemas import UserCreate, UserUpdate
 
 AUDITED = ("email", "full_name", "role", "is_active")
-EMAIL_TAKEN = "An account with this email already exists"
 
 
 async def get_client(uow: UnitOfWork) -> Client:
@@ -43,15 +48,21 @@ async def create_user(uow: UnitOfWork, hasher: PasswordHasher, data: UserCreate)
         raise Conflict(EMAIL_TAKEN, extra={"field": "email"})
     user = UserRepository(uow).add(
         User(
-            email=normalise_email(data.email), full_name=data.full_name, role=data.role,
-            password_hash=await hasher.hash(data.password), is_active=True, token_version=0,
+            email=normalise_email(data.email),
+            full_name=data.full_name,
+            role=data.role,
+            password_hash=await hasher.hash(data.password),
+            is_active=True,
+            token_version=0,
         )
     )
     try:
         await uow.flush()
     except IntegrityError as exc:
         raise Conflict(EMAIL_TAKEN, extra={"field": "email"}) from exc
-    await record_audit(uow, action="user.created", entity_type="user", entity_id=user.id, after=snapshot(user, AUDITED))
+    await record_audit(
+        uow, action="user.created", entity_type="user", entity_id=user.id, after=snapshot(user, AUDITED)
+    )
     return user
 
 
@@ -62,7 +73,10 @@ async def _lock_active_admins(uow: UnitOfWork) -> int:
     on PostgreSQL the second waits here and then counts the rows as the first left them.
     """
     ids = await uow.session.scalars(
-        select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id).with_for_update()
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
     )
     return len(ids.all())
 
@@ -75,8 +89,10 @@ async def update_user(uow: UnitOfWork, *, user_id: int, data: UserUpdate) -> Use
     # The caller's own row may sit in the session from before the lock: read it as it is now.
     await uow.session.refresh(user)
     before = snapshot(user, AUDITED)
-    loses_admin = user.role == Role.ADMIN and user.is_active and (
-        changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False
+    loses_admin = (
+        user.role == Role.ADMIN
+        and user.is_active
+        and (changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False)
     )
     if loses_admin and active_admins <= 1:
         raise Conflict("The last active admin cannot be demoted or disabled", extra={"field": "role"})
@@ -90,6 +106,11 @@ async def update_user(uow: UnitOfWork, *, user_id: int, data: UserUpdate) -> Use
         user.is_active = True
     await uow.flush()
     await record_audit(
-        uow, action="user.updated", entity_type="user", entity_id=user.id, before=before, after=snapshot(user, AUDITED)
+        uow,
+        action="user.updated",
+        entity_type="user",
+        entity_id=user.id,
+        before=before,
+        after=snapshot(user, AUDITED),
     )
     return user

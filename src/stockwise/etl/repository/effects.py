@@ -39,7 +39,9 @@ async def merge_stage(
     session: AsyncSession, plan: MergePlan, *, dry_run: bool, stamp: MovementStamp
 ) -> MergeCounts:
     """Diff, then (unless a dry run) apply: removals, side effects and the one upsert, in that order."""
+    import time; T=time.perf_counter; t0=T()
     staged, inserted, updated = await count_changes(session, plan)
+    print("TIMING diff", T()-t0, flush=True); t0=T()
     unchanged = staged - inserted - updated
     deleted = deactivated = 0
     is_stock = plan.target.entity == "stock"
@@ -53,6 +55,7 @@ async def merge_stage(
         if is_stock:
             await _insert_movements(session, plan, stamp, removed=False)
         await session.execute(upsert_statement(plan))
+        print("TIMING upsert", T()-t0, flush=True); t0=T()
     return MergeCounts(inserted, updated, unchanged, deleted, deactivated)
 
 

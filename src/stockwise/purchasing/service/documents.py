@@ -53,16 +53,38 @@ class PoDraft:
 async def create_purchase_orders(
     uow: UnitOfWork, *, drafts: Sequence[PoDraft], source: str
 ) -> list[PurchaseOrder]:
-    """Insert one draft PO per entry, numbered consecutively, each with its lines loaded."""
+    """Insert one draft PO per entry, numbered consecutively, each with its lines loaded.
+
+    The counter row stays locked until commit, so everything after it is batched: one INSERT for the
+    POs, one for their lines, one for the audit events (at commit).
+    """
     settings = await get_client_settings(uow)
     today = tenant_today(settings)
     numbers = await allocate_po_numbers(
         uow, number_format=settings.po_number_format, on=today, count=len(drafts)
     )
-    return [
-        await _insert_purchase_order(uow, draft=draft, po_number=number, today=today, source=source)
+    repo = PurchaseOrderRepository(uow)
+    pos = [
+        repo.add(_new_purchase_order(uow, draft=draft, po_number=number, today=today))
         for draft, number in zip(drafts, numbers, strict=True)
     ]
+    await uow.flush()
+    line_repo = PurchaseOrderLineRepository(uow)
+    rows = [
+        [line_repo.add(row) for row in _line_rows(po, draft.lines)]
+        for po, draft in zip(pos, drafts, strict=True)
+    ]
+    await uow.flush()
+    for po, po_rows in zip(pos, rows, strict=True):
+        set_committed_value(po, "lines", po_rows)
+        await record_audit(
+            uow,
+            action="purchase_order.created",
+            entity_type="purchase_order",
+            entity_id=po.id,
+            after={**snapshot(po, PO_AUDIT_FIELDS), "source": source, "line_count": len(po_rows)},
+        )
+    return pos
 
 
 async def allocate_po_numbers(uow: UnitOfWork, *, number_format: str, on: date, count: int) -> list[str]:
@@ -79,60 +101,48 @@ async def allocate_po_numbers(uow: UnitOfWork, *, number_format: str, on: date, 
     return numbers
 
 
-async def _insert_purchase_order(
-    uow: UnitOfWork, *, draft: PoDraft, po_number: str, today: date, source: str
-) -> PurchaseOrder:
+def _new_purchase_order(uow: UnitOfWork, *, draft: PoDraft, po_number: str, today: date) -> PurchaseOrder:
     lead_time = max(line.lead_time_days for line in draft.lines)
-    po = PurchaseOrderRepository(uow).add(
-        PurchaseOrder(
-            po_number=po_number,
-            supplier_id=draft.supplier.id,
-            location_id=draft.location_id,
-            status=PoStatus.DRAFT,
-            currency=draft.supplier.currency,
-            order_date=today,
-            expected_date=draft.expected_date or today + timedelta(days=lead_time),
-            notes=draft.notes,
-            version=1,
-            created_by=uow.acting_user_id,
-        )
+    return PurchaseOrder(
+        po_number=po_number,
+        supplier_id=draft.supplier.id,
+        location_id=draft.location_id,
+        status=PoStatus.DRAFT,
+        currency=draft.supplier.currency,
+        order_date=today,
+        expected_date=draft.expected_date or today + timedelta(days=lead_time),
+        notes=draft.notes,
+        total_amount=sum_money(line_total(line.quantity, line.unit_price) for line in draft.lines),
+        version=1,
+        created_by=uow.acting_user_id,
     )
-    await replace_lines(uow, po=po, lines=draft.lines)
-    await record_audit(
-        uow,
-        action="purchase_order.created",
-        entity_type="purchase_order",
-        entity_id=po.id,
-        after={**snapshot(po, PO_AUDIT_FIELDS), "source": source, "line_count": len(draft.lines)},
-    )
-    return po
 
 
-async def replace_lines(uow: UnitOfWork, *, po: PurchaseOrder, lines: Sequence[PricedLine]) -> None:
-    """Give `po` exactly these lines (numbered from 1) and the matching total; flushes."""
-    repo = PurchaseOrderLineRepository(uow)
-    if po.id is None:
-        await uow.flush()
-    else:
-        await repo.delete_of(po.id)
-    rows = [
-        repo.add(
-            PurchaseOrderLine(
-                purchase_order_id=po.id,
-                line_no=line_no,
-                product_id=line.product_id,
-                sku=line.sku,
-                product_name=line.product_name,
-                supplier_sku=line.supplier_sku,
-                unit=line.unit,
-                quantity_ordered=line.quantity,
-                quantity_received=ZERO,
-                unit_price=line.unit_price,
-                line_total=line_total(line.quantity, line.unit_price),
-            )
+def _line_rows(po: PurchaseOrder, lines: Sequence[PricedLine]) -> list[PurchaseOrderLine]:
+    """`po`'s lines, numbered from 1, with their totals (the PO's total is the sum of these)."""
+    return [
+        PurchaseOrderLine(
+            purchase_order_id=po.id,
+            line_no=line_no,
+            product_id=line.product_id,
+            sku=line.sku,
+            product_name=line.product_name,
+            supplier_sku=line.supplier_sku,
+            unit=line.unit,
+            quantity_ordered=line.quantity,
+            quantity_received=ZERO,
+            unit_price=line.unit_price,
+            line_total=line_total(line.quantity, line.unit_price),
         )
         for line_no, line in enumerate(lines, start=1)
     ]
+
+
+async def replace_lines(uow: UnitOfWork, *, po: PurchaseOrder, lines: Sequence[PricedLine]) -> None:
+    """Give a draft exactly these lines and the matching total; flushes."""
+    repo = PurchaseOrderLineRepository(uow)
+    await repo.delete_of(po.id)
+    rows = [repo.add(row) for row in _line_rows(po, lines)]
     po.total_amount = sum_money(row.line_total for row in rows)
     await uow.flush()
     set_committed_value(po, "lines", rows)

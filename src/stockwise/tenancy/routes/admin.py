@@ -23,13 +23,20 @@ router = APIRouter(tags=["admin"])
 
 
 @router.get("/users", response_model=PageRead[UserRead], responses=problems(401, 403, 422))
-async def list_users(uow: AdminUoW, page: PageNumber = 1, page_size: PageSize = 50, active: bool | None = None) -> PageRead[UserRead]:
+async def list_users(
+    uow: AdminUoW, page: PageNumber = 1, page_size: PageSize = 50, active: bool | None = None
+) -> PageRead[UserRead]:
     """Users of the tenant."""
     result = await users_service.list_users(uow, page=page, page_size=page_size, active=active)
     return PageRead[UserRead].of(result, UserRead.model_validate)
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead, responses=problems(401, 403, 409, 422))
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=problems(401, 403, 409, 422),
+)
 async def create_user(body: UserCreate, uow: AdminUoW, state: State) -> UserRead:
     """Add a user to the tenant with a role."""
     return UserRead.model_validate(await users_service.create_user(uow, state.hasher, body))
@@ -61,8 +68,14 @@ async def patch_settings(body: SettingsUpdate, uow: AdminUoW) -> SettingsRead:
 
 @router.get("/audit-events", response_model=PageRead[AuditEventRead], responses=problems(401, 403, 422))
 async def audit_events(
-    uow: AdminUoW, page: PageNumber = 1, page_size: PageSize = 50, entity_type: str | None = None, action: str | None = None
+    uow: AdminUoW,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+    entity_type: str | None = None,
+    action: str | None = None,
 ) -> PageRead[AuditEventRead]:
     """Who changed what and when, newest first."""
-    result = await list_audit_events(uow, page=page, page_size=page_size, entity_type=entity_type, action=action)
+    result = await list_audit_events(
+        uow, page=page, page_size=page_size, entity_type=entity_type, action=action
+    )
     return PageRead[AuditEventRead].of(result, AuditEventRead.model_validate)

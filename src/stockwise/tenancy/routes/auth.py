@@ -35,15 +35,21 @@ def _client_ip(request: Request) -> str:
 
 
 @router.post(
-    "/auth/signup", status_code=status.HTTP_201_CREATED, response_model=SignupRead, responses=problems(403, 409, 422, 429)
+    "/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SignupRead,
+    responses=problems(403, 409, 422, 429),
 )
 async def signup(body: SignupRequest, request: Request, state: State) -> SignupRead:
     """Create a tenant and its first admin (only when signup is enabled)."""
     if not state.settings.is_signup_enabled:
         raise Forbidden("Signup is disabled on this server")
-    await state.rate_limiter.check([(state.settings.rate_limit_signup_per_ip, ("signup", _client_ip(request)))])
+    await state.rate_limiter.check(
+        [(state.settings.rate_limit_signup_per_ip, ("signup", _client_ip(request)))]
+    )
+    password_hash = await state.hasher.hash(body.password)  # before the transaction: it is slow
     async with state.uow.system(SystemReason.SIGNUP) as uow:
-        client, user = await auth_service.signup(uow, state.hasher, body)
+        client, user = await auth_service.signup(uow, body, password_hash=password_hash)
     return SignupRead(client=ClientRead.model_validate(client), user=UserRead.model_validate(user))
 
 
@@ -66,14 +72,19 @@ async def token(
     """Exchange email (as `username`) and password for an access and a refresh token."""
     await _check_login_rate(state, request, form.username)
     async with state.uow.system(SystemReason.AUTHENTICATION) as uow:
-        user = await auth_service.authenticate(uow, state.hasher, email=form.username, password=form.password)
-        return await auth_service.issue_tokens(uow, user, policy)
+        candidate = await auth_service.find_login(uow, email=form.username)
+    # Between two short transactions: a write transaction must not stay open while argon2 runs.
+    user_id = await auth_service.check_password(state.hasher, candidate, form.password)
+    async with state.uow.system(SystemReason.AUTHENTICATION) as uow:
+        return await auth_service.start_session(uow, user_id=user_id, policy=policy)
 
 
 @router.post("/auth/refresh", response_model=TokenRead, responses=problems(401, 422, 429))
 async def refresh(body: RefreshRequest, request: Request, state: State, policy: Policy) -> TokenRead:
     """Rotate a refresh token; reusing a spent one revokes its whole family."""
-    await state.rate_limiter.check([(state.settings.rate_limit_login_per_user, ("refresh", _client_ip(request)))])
+    await state.rate_limiter.check(
+        [(state.settings.rate_limit_login_per_user, ("refresh", _client_ip(request)))]
+    )
     async with state.uow.system(SystemReason.AUTHENTICATION) as uow:
         tokens = await auth_service.rotate_refresh_token(uow, body.refresh_token, policy)
     if tokens is None:
@@ -92,7 +103,9 @@ async def me(uow: UoW) -> MeRead:
     """The authenticated user and their tenant."""
     user = await users_service.get_user(uow, user_id=principal_of(uow).user_id)
     client = await users_service.get_client(uow)
-    return MeRead.model_validate({**UserRead.model_validate(user).model_dump(), "client": ClientRead.model_validate(client)})
+    return MeRead.model_validate(
+        {**UserRead.model_validate(user).model_dump(), "client": ClientRead.model_validate(client)}
+    )
 
 
 @router.get("/me/preferences", response_model=Preferences, responses=problems(401))
