@@ -82,20 +82,26 @@ def _migrate(app_url: str, owner_url: str) -> None:
     get_settings.cache_clear()
 
 
-async def _seed(state: Any, args: argparse.Namespace) -> Seeded:
-    """One tenant, its catalogue, and every planner's cart (ORM inserts: set-up is not measured)."""
-    from stockwise.catalog.models import Location, Product, ProductSupplier, Supplier
+async def _new_tenant(state: Any) -> int:
     from stockwise.core.unit_of_work import SystemReason
-    from stockwise.purchasing.models import CartItem
-    from stockwise.tenancy.models import Client, ClientSettings, User
-    from stockwise.tenancy.tokens import mint_access_token
+    from stockwise.tenancy.models import Client, ClientSettings
 
     async with state.uow.system(SystemReason.TENANT_ADMIN_CLI) as uow:
         client = Client(name="Benchmark", is_active=True)
         uow.session.add(client)
         await uow.flush()
         uow.session.add(ClientSettings(client_id=client.id))
-        cid = client.id
+        return int(client.id)
+
+
+async def _seed(state: Any, args: argparse.Namespace) -> Seeded:
+    """One tenant, its catalogue, and every planner's cart (ORM inserts: set-up is not measured)."""
+    from stockwise.catalog.models import Location, Product, ProductSupplier, Supplier
+    from stockwise.purchasing.models import CartItem
+    from stockwise.tenancy.models import User
+    from stockwise.tenancy.tokens import mint_access_token
+
+    cid = await _new_tenant(state)
     async with state.uow.tenant(cid) as uow:
         suppliers = [
             Supplier(client_id=cid, code=f"S{i}", name=f"Supplier {i}") for i in range(args.suppliers)

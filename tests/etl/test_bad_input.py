@@ -1,4 +1,4 @@
-"""Real files are messy: every bad input gets a clear 4xx or a row error, and the data stays exactly as it was."""
+"""Real files are messy: each bad input gets a clear 4xx or a row error; the data stays exactly as it was."""
 
 from __future__ import annotations
 

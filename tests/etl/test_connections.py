@@ -164,6 +164,7 @@ UNSAFE_POSTGRES = [
     pytest.param({"host": "2130706433"}, "host", id="decimal-loopback"),
     pytest.param({"host": "64:ff9b::a9fe:a9fe"}, "host", id="nat64-metadata"),
     pytest.param({"host": "2002:7f00:1::"}, "host", id="6to4-loopback"),
+    pytest.param({"host": "2001:0:4136:e378:8000:63bf:80ff:fffe"}, "host", id="teredo-loopback"),
     pytest.param({"host": "10.0.0.5"}, "host", id="private"),
     pytest.param({"host": "/var/run/postgresql"}, "host", id="unix-socket"),
     pytest.param({"host": "db1.example.com,db2.example.com"}, "host", id="multi-host"),

@@ -207,7 +207,8 @@ async def _install_fault(state: Any, event: str) -> None:
               IF {condition} THEN RAISE EXCEPTION 'injected fault'; END IF;
               RETURN {row};
             END $$;
-            CREATE TRIGGER fail_on_poison BEFORE {event} ON sales FOR EACH ROW EXECUTE FUNCTION fail_on_poison();
+            CREATE TRIGGER fail_on_poison BEFORE {event} ON sales
+              FOR EACH ROW EXECUTE FUNCTION fail_on_poison();
             """
         )
     finally:

@@ -138,3 +138,23 @@ async def test_stopping_runtime_hands_its_running_job_back_to_the_queue(state: A
     GATES["held"].set()
     await state.jobs.execute(client_id, job_id)
     assert (await load_job(state, client_id, job_id)).status == JobStatus.SUCCEEDED
+
+
+async def test_progress_and_nested_writes_inside_a_write_unit_of_work_are_refused(state: AppState) -> None:
+    """Both would wait forever on the job row the open unit of work has locked (PostgreSQL)."""
+    client_id = await make_tenant(state)
+    job_id = await insert_job(state, client_id)
+    await set_job(
+        state, client_id, job_id, status=JobStatus.RUNNING, heartbeat_at=utcnow(), claim_token="a" * 32
+    )
+    ctx = JobContext(state.jobs, await load_job(state, client_id, job_id))
+    async with asyncio.timeout(10):
+        async with ctx.unit_of_work():
+            with pytest.raises(RuntimeError, match="outside"):
+                await ctx.progress(0.3)
+            with pytest.raises(RuntimeError, match="nested"):
+                async with ctx.unit_of_work():
+                    pytest.fail("nested write unit of work opened")
+        await ctx.progress(0.3, "after the write")
+    job = await load_job(state, client_id, job_id)
+    assert (job.progress, job.message) == (0.3, "after the write")

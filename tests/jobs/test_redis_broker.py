@@ -67,6 +67,7 @@ def _on_queue(state: AppState, queue: str) -> AppState:
         heartbeat_seconds=settings.job_heartbeat_seconds,
         stale_after_seconds=settings.job_stale_after_seconds,
     )
+    state.jobs.app_state = state
     return state
 
 

@@ -266,3 +266,26 @@ async def test_checkout_is_audited(client: httpx.AsyncClient, state: Any) -> Non
     assert created["action"] == "purchase_order.created" and created["entity_id"] == str(po["id"])
     assert created["actor_user_id"] == admin.user_id
     assert created["after"]["po_number"] == po["po_number"] and created["after"]["source"] == "checkout"
+
+
+async def test_a_format_that_repeats_an_old_number_is_a_409_and_changes_nothing(
+    client: httpx.AsyncClient, state: Any
+) -> None:
+    admin = await make_actor(state, role=Role.ADMIN)
+    await add_to_cart(client, admin, await make_offer(state, client_id=admin.client_id))
+    (first,) = (await checkout(client, admin))["purchase_orders"]
+    year = date.fromisoformat(first["order_date"]).year
+    # The year written out by hand starts a new counter that renders the same numbers again.
+    changed = await client.patch(
+        "/api/v1/settings", json={"po_number_format": f"PO-{year}-{{seq:06d}}"}, headers=admin.headers
+    )
+    assert changed.status_code == 200, changed.text
+    await add_to_cart(client, admin, await make_offer(state, client_id=admin.client_id))
+    before = (await client.get(CART, headers=admin.headers)).json()
+
+    resp = await client.post(f"{CART}/checkout", json={}, headers=admin.headers)
+
+    assert resp.status_code == 409, resp.text
+    assert resp.json()["setting"] == "po_number_format" and first["po_number"] in resp.json()["detail"]
+    assert await _po_count(client, admin.headers) == 1
+    assert (await client.get(CART, headers=admin.headers)).json() == before

@@ -137,3 +137,23 @@ async def test_concurrent_receipts_never_exceed_the_ordered_quantity(
     async with state.uow.tenant(planner.client_id) as uow:
         levels = (await uow.session.execute(select(StockLevel))).scalars().all()
     assert sorted(level.on_hand for level in levels) == [Decimal(9), Decimal(9)]
+
+
+async def test_concurrent_edits_with_one_etag_let_exactly_one_win(
+    client: httpx.AsyncClient, state: Any
+) -> None:
+    planner = await make_actor(state, role=Role.PLANNER)
+    po = await ordered_po(client, state, planner, submit=False)
+    url = f"/api/v1/purchase-orders/{po['id']}"
+    etag = (await client.get(url, headers=planner.headers)).headers["ETag"]
+
+    responses = await asyncio.gather(
+        *(
+            client.patch(url, json={"notes": f"edit {i}"}, headers={**planner.headers, "If-Match": etag})
+            for i in range(8)
+        )
+    )
+
+    assert sorted(r.status_code for r in responses) == [200] + [412] * 7
+    (winner,) = [r.json() for r in responses if r.status_code == 200]
+    assert (await client.get(url, headers=planner.headers)).json()["notes"] == winner["notes"]

@@ -165,13 +165,16 @@ async def test_close_short_takes_the_rest_off_order(client: httpx.AsyncClient, s
     pair = (po["lines"][0]["product_id"], po["location_id"])
     draft_pair = (draft["lines"][0]["product_id"], draft["location_id"])
 
-    async def on_order(*, everything: bool = False) -> dict[tuple[int, int], Decimal]:
+    async def on_order(**selection: Any) -> dict[tuple[int, int], Decimal]:
         async with state.uow.tenant(planner.client_id) as uow:
-            return await on_order_quantities(uow, pairs=None if everything else [pair, draft_pair])
+            return await on_order_quantities(uow, **selection)
 
-    assert await on_order() == await on_order(everything=True) == {pair: Decimal(10)}
+    by_product = {"product_ids": [pair[0], draft_pair[0]]}
+    assert await on_order(pairs=[pair, draft_pair]) == {pair: Decimal(10)}
+    assert await on_order() == await on_order(**by_product) == {pair: Decimal(10)}
+    assert await on_order(pairs=[]) == {}
     await receive(client, planner, po, "4")
-    assert await on_order() == {pair: Decimal(6)}
+    assert await on_order(pairs=[pair]) == {pair: Decimal(6)}
     closed = await client.post(f"{POS}/{po['id']}/close", headers=planner.headers)
     assert closed.json()["status"] == "closed"
     assert await on_order() == {}

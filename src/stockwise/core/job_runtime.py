@@ -69,6 +69,8 @@ class JobContext:
         self.created_by = job.created_by
         self.attempt = job.attempts
         self.claim_token = job.claim_token or ""
+        #: Set while a write unit of work holds the job row's lock (see claimed_unit_of_work).
+        self.writing = False
 
     def unit_of_work(self, *, write: bool = True) -> AbstractAsyncContextManager[UnitOfWork]:
         """A tenant unit of work; a writing one first proves (and locks) this worker's claim."""
@@ -78,6 +80,10 @@ class JobContext:
 
     async def progress(self, fraction: float, message: str | None = None) -> None:
         """Record progress; raises ClaimLost when another worker has taken the job over."""
+        if self.writing:
+            raise RuntimeError(
+                "report progress outside ctx.unit_of_work(): its transaction locks the job row"
+            )
         if not await self._runtime.touch(self, progress=max(0.0, min(1.0, fraction)), message=message):
             raise ClaimLost(self.job_id)
 
@@ -282,11 +288,21 @@ class JobRuntime:
 
     @asynccontextmanager
     async def claimed_unit_of_work(self, ctx: JobContext) -> AsyncIterator[UnitOfWork]:
-        """A write unit of work that commits only while this worker holds the job's claim."""
+        """A write unit of work that commits only while this worker holds the job's claim.
+
+        It locks the job row until commit, so progress or a second write unit of work opened inside
+        it would wait for it forever (on PostgreSQL): both are refused instead.
+        """
+        if ctx.writing:
+            raise RuntimeError("a job's write units of work cannot be nested")
         async with self.uow_factory.tenant(ctx.client_id) as uow:
             if not await self._hold_claim(uow, ctx):
                 raise ClaimLost(ctx.job_id)
-            yield uow
+            ctx.writing = True
+            try:
+                yield uow
+            finally:
+                ctx.writing = False
 
     async def _heartbeat(self, ctx: JobContext) -> None:
         while True:

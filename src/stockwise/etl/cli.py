@@ -83,7 +83,6 @@ def import_file(
 
 
 async def _run(file: Path, size: int, tenant: int, params: Any) -> tuple[ImportRun, bytes | None]:
-    import stockwise.models_index  # noqa: F401 - full metadata: replace finds every referencing table
     from stockwise.config import get_settings
     from stockwise.etl.imports_service import import_local_file
     from stockwise.etl.repository.runs import ImportRunRepository

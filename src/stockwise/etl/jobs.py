@@ -51,7 +51,6 @@ async def run_import_job(ctx: JobContext) -> dict[str, Any]:
 
 
 async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
-    import time; T=time.perf_counter; t0=T()
     path = work / _SOURCE_FILE
     async with ctx.unit_of_work() as uow:
         run = await ImportRunRepository(uow).get(run_id)
@@ -72,16 +71,13 @@ async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
         refusal = await source.fetch(ctx, path, max_rows=request.options.max_rows)
         if refusal is not None:
             return await _reject(ctx, run_id, refusal)
-    print("TIMING read phase", T()-t0, flush=True); t0=T()
     await ctx.progress(0.1, "validating the file")
     prepared = await ctx.run_cpu(prepare_import, request)
-    print("TIMING prepare", T()-t0, flush=True); t0=T()
     await ctx.progress(0.6, f"writing {prepared.staged} rows")
     async with ctx.unit_of_work() as uow:
         run = await ImportRunRepository(uow).get(run_id)
         await write_import(uow, run=run, prepared=prepared)
         await UploadRepository(uow).delete(run_id)
-        print("TIMING write", T()-t0, flush=True); t0=T()
         return _result(run)
 
 

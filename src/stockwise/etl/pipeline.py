@@ -105,9 +105,7 @@ async def _merge(
     session = uow.session
     stage = stage_table(target)
     await create_stage(session, stage, target.key)
-    import time; t0=time.perf_counter()
     await load_stage(session, stage, prepared.stage_files, on_file)
-    print("TIMING stage", time.perf_counter()-t0, flush=True)
     plan = MergePlan(
         target=target,
         table=target_table(target),

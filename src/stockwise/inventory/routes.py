@@ -26,7 +26,7 @@ from stockwise.inventory.schemas import (
 )
 from stockwise.tenancy.dependencies import PlannerUoW, UoW
 
-router = APIRouter(tags=["inventory"])
+router = APIRouter()
 
 
 @router.get(
@@ -61,7 +61,9 @@ async def get_product(product_id: int, uow: UoW) -> ProductViewRead:
     return await product_view.get_product_view(uow, product_id=product_id)
 
 
-@router.get("/stock", response_model=PageRead[StockLevelRead], responses=problems(401, 422))
+@router.get(
+    "/stock", response_model=PageRead[StockLevelRead], tags=["inventory"], responses=problems(401, 422)
+)
 async def list_stock(
     uow: UoW,
     product_id: int | None = None,
@@ -84,6 +86,7 @@ async def list_stock(
 
 @router.post(
     "/stock/adjustments",
+    tags=["inventory"],
     status_code=status.HTTP_201_CREATED,
     response_model=StockAdjustmentRead,
     responses=problems(401, 403, 409, 422),
@@ -109,7 +112,12 @@ async def adjust_stock(
     )
 
 
-@router.get("/stock/movements", response_model=PageRead[StockMovementRead], responses=problems(401, 422))
+@router.get(
+    "/stock/movements",
+    response_model=PageRead[StockMovementRead],
+    tags=["inventory"],
+    responses=problems(401, 422),
+)
 async def list_stock_movements(
     uow: UoW,
     product_id: int | None = None,

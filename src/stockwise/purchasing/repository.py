@@ -29,8 +29,9 @@ from stockwise.purchasing.models import (
 )
 
 R = TypeVar("R", bound=Base)
-#: Pairs per statement when filtering by (product, location): well below SQLite's bind limit.
-PAIR_CHUNK = 2000
+T = TypeVar("T")
+#: Keys per statement when filtering by many ids or pairs: well below SQLite's bind limit.
+CHUNK = 2000
 
 
 class CartItemRepository(TenantRepository[CartItem]):
@@ -165,12 +166,6 @@ class PurchaseOrderRepository(TenantRepository[PurchaseOrder]):
             stmt = stmt.where(PurchaseOrder.order_date <= date_to)
         return await self.paginate(stmt, page=page, page_size=page_size)
 
-    async def existing_numbers(self, numbers: Collection[str]) -> set[str]:
-        stmt = select(PurchaseOrder.po_number).where(
-            PurchaseOrder.client_id == self.client_id, PurchaseOrder.po_number.in_(numbers)
-        )
-        return set((await self.session.execute(stmt)).scalars())
-
 
 class PurchaseOrderLineRepository(TenantRepository[PurchaseOrderLine]):
     model = PurchaseOrderLine
@@ -191,9 +186,33 @@ class PurchaseOrderLineRepository(TenantRepository[PurchaseOrderLine]):
         await self.session.execute(stmt.execution_options(synchronize_session=False))
 
     async def on_order(
-        self, statuses: Collection[str], pairs: Sequence[tuple[int, int]] | None
+        self,
+        statuses: Collection[str],
+        *,
+        pairs: Sequence[tuple[int, int]] | None = None,
+        product_ids: Sequence[int] | None = None,
     ) -> dict[tuple[int, int], Decimal]:
-        """Sum of (ordered - received, never below zero) per (product, location) on POs in `statuses`."""
+        """Sum of (ordered - received, never below zero) per (product, location) on POs in `statuses`.
+
+        Filtered by (product, location) pairs or by products (one statement per chunk), or neither.
+        """
+        stmt = self._open_quantities(statuses)
+        if pairs is not None:
+            key: Any = tuple_(PurchaseOrderLine.product_id, PurchaseOrder.location_id)
+            statements = [stmt.where(key.in_(chunk)) for chunk in _chunks(pairs)]
+        elif product_ids is not None:
+            statements = [
+                stmt.where(PurchaseOrderLine.product_id.in_(chunk)) for chunk in _chunks(product_ids)
+            ]
+        else:
+            statements = [stmt]
+        result: dict[tuple[int, int], Decimal] = {}
+        for statement in statements:
+            for product_id, location_id, quantity in await self.session.execute(statement):
+                result[(product_id, location_id)] = Decimal(quantity or 0)
+        return result
+
+    def _open_quantities(self, statuses: Collection[str]) -> Select[int, int, Decimal]:
         open_qty = case(
             (
                 PurchaseOrderLine.quantity_ordered > PurchaseOrderLine.quantity_received,
@@ -201,7 +220,7 @@ class PurchaseOrderLineRepository(TenantRepository[PurchaseOrderLine]):
             ),
             else_=0,
         )
-        stmt = (
+        return (
             select(
                 PurchaseOrderLine.product_id, PurchaseOrder.location_id, func.sum(open_qty, type_=Quantity)
             )
@@ -213,19 +232,10 @@ class PurchaseOrderLineRepository(TenantRepository[PurchaseOrderLine]):
             .where(PurchaseOrderLine.client_id == self.client_id, PurchaseOrder.status.in_(statuses))
             .group_by(PurchaseOrderLine.product_id, PurchaseOrder.location_id)
         )
-        chunks = (
-            [None] if pairs is None else [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
-        )
-        result: dict[tuple[int, int], Decimal] = {}
-        for chunk in chunks:
-            filtered = (
-                stmt
-                if chunk is None
-                else stmt.where(tuple_(PurchaseOrderLine.product_id, PurchaseOrder.location_id).in_(chunk))
-            )
-            for product_id, location_id, quantity in await self.session.execute(filtered):
-                result[(product_id, location_id)] = Decimal(quantity or 0)
-        return result
+
+
+def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
+    return [values[start : start + CHUNK] for start in range(0, len(values), CHUNK)]
 
 
 class ReceiptRepository(TenantRepository[Receipt]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, and_, exists, func, literal, select, true, update
+from sqlalchemy import BigInteger, ColumnElement, and_, exists, func, literal, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stockwise.core.types import UTCDateTime
@@ -22,7 +22,7 @@ from stockwise.etl.repository.merge import (
     unlisted,
     upsert_statement,
 )
-from stockwise.inventory.models import StockMovement
+from stockwise.etl.repository.tables import TABLES
 
 IMPORT_REASON = "import"
 
@@ -39,9 +39,7 @@ async def merge_stage(
     session: AsyncSession, plan: MergePlan, *, dry_run: bool, stamp: MovementStamp
 ) -> MergeCounts:
     """Diff, then (unless a dry run) apply: removals, side effects and the one upsert, in that order."""
-    import time; T=time.perf_counter; t0=T()
     staged, inserted, updated = await count_changes(session, plan)
-    print("TIMING diff", T()-t0, flush=True); t0=T()
     unchanged = staged - inserted - updated
     deleted = deactivated = 0
     is_stock = plan.target.entity == "stock"
@@ -55,7 +53,6 @@ async def merge_stage(
         if is_stock:
             await _insert_movements(session, plan, stamp, removed=False)
         await session.execute(upsert_statement(plan))
-        print("TIMING upsert", T()-t0, flush=True); t0=T()
     return MergeCounts(inserted, updated, unchanged, deleted, deactivated)
 
 
@@ -76,7 +73,7 @@ async def _insert_movements(
         new = plan.new_value("on_hand")
         change = new - func.coalesce(table.c.on_hand, 0)
         where = new != func.coalesce(table.c.on_hand, 0)
-    movements: Table = StockMovement.__table__  # type: ignore[assignment]
+    movements = TABLES["stock_movement"]
     values = (
         select(
             literal(plan.client_id, BigInteger()),

@@ -38,6 +38,7 @@ from sqlalchemy.sql.dml import Delete, Update
 
 from stockwise.core.types import ExactDecimal, UTCDateTime
 from stockwise.etl.parsing import SCALE
+from stockwise.etl.repository.foreign_keys import foreign_keys_to, referenced
 from stockwise.etl.targets import EntityTarget
 
 Scope = Literal["file", "all"]
@@ -74,7 +75,7 @@ class MergePlan:
         """The value a staged row gives `name` (scaled decimals converted, defaults for blanks)."""
         column = self.table.c[name]
         if name not in self.stage.c:
-            return literal(True) if name == "is_active" else literal(None)
+            return true()  # only `is_active` is added beyond the file: listed rows are active
         value: ColumnElement[Any] = self.stage.c[name]
         if isinstance(column.type, ExactDecimal) and self.dialect == "postgresql":
             value = cast(value, Numeric()) * literal_column(format(Decimal(1) / SCALE, "f"))
@@ -154,30 +155,13 @@ def unlisted(plan: MergePlan) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def referenced(table: Table) -> ColumnElement[bool]:
-    """True for a row that any other table points at (found from the metadata, so new tables count)."""
-    probes: list[ColumnElement[bool]] = []
-    for other in table.metadata.tables.values():
-        for constraint in other.foreign_key_constraints:
-            if constraint.referred_table is not table or other is table:
-                continue
-            pairs = [(fk.parent, fk.column) for fk in constraint.elements if fk.column.name != "client_id"]
-            probes.append(
-                exists().where(
-                    other.c.client_id == table.c.client_id,
-                    *(local == table.c[remote.name] for local, remote in pairs),
-                )
-            )
-    return or_(*probes) if probes else false()
-
-
 async def remove_unlisted(session: AsyncSession, plan: MergePlan, *, dry_run: bool) -> tuple[int, int]:
     """`replace`: delete unlisted rows nothing references, deactivate the referenced ones still active."""
     table = plan.table
     gone = unlisted(plan)
     if plan.target.scope != "master":
         return await apply_effect(session, table, gone, None if dry_run else delete(table).where(gone)), 0
-    kept = referenced(table)
+    kept = referenced(table, await foreign_keys_to(session, table.name))
     removable = and_(gone, ~kept)
     deleted = await apply_effect(
         session, table, removable, None if dry_run else delete(table).where(removable)

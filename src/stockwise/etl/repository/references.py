@@ -6,14 +6,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import Table, select
 
-from stockwise.catalog.models import Location, Product, Supplier
 from stockwise.core.unit_of_work import UnitOfWork
+from stockwise.etl.repository.tables import TABLES
 from stockwise.etl.targets import ReferenceKind
 
 _CODES: dict[ReferenceKind, tuple[Table, str]] = {
-    "products": (Product.__table__, "sku"),  # type: ignore[dict-item]
-    "locations": (Location.__table__, "code"),  # type: ignore[dict-item]
-    "suppliers": (Supplier.__table__, "code"),  # type: ignore[dict-item]
+    "products": (TABLES["product"], "sku"),
+    "locations": (TABLES["location"], "code"),
+    "suppliers": (TABLES["supplier"], "code"),
 }
 
 

@@ -16,15 +16,15 @@ from sqlalchemy import BigInteger, Column, Index, MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
-from stockwise.core.models import Base
 from stockwise.core.types import ExactDecimal
+from stockwise.etl.repository.tables import TABLES
 from stockwise.etl.targets import EntityTarget
 
 StageProgress = Callable[[int], Awaitable[None]]
 
 
 def target_table(target: EntityTarget) -> Table:
-    return Base.metadata.tables[target.table]
+    return TABLES[target.table]
 
 
 def stage_table(target: EntityTarget) -> Table:

@@ -26,7 +26,7 @@ from stockwise.purchasing.schemas import (
     SupplierTotalRead,
     WarningRead,
 )
-from stockwise.purchasing.service.catalog import CatalogSnapshot, load_catalog, raise_if_any
+from stockwise.purchasing.service.catalog import CatalogSnapshot, Error, load_catalog, raise_if_any
 from stockwise.tenancy.audit import record_audit, snapshot
 
 K = TypeVar("K")
@@ -61,15 +61,7 @@ async def add_cart_item(uow: UnitOfWork, *, data: CartItemCreate, round_up: bool
         location_ids=[data.location_id],
         pairs=[(data.product_id, data.supplier_id)],
     )
-    raise_if_any(
-        [
-            *catalog.check_product(data.product_id, ["body", "product_id"]),
-            *catalog.check_location(data.location_id, ["body", "location_id"]),
-            *catalog.check_supplier(data.supplier_id, ["body", "supplier_id"]),
-            *catalog.check_supplies(data.product_id, data.supplier_id, ["body", "supplier_id"]),
-        ],
-        "This line cannot be added to the cart",
-    )
+    raise_if_any(_new_line_errors(catalog, data), "This line cannot be added to the cart")
     condition = catalog.conditions[(data.product_id, data.supplier_id)]
     item_id = await repo.add_quantity(
         product_id=data.product_id,
@@ -94,6 +86,15 @@ async def add_cart_item(uow: UnitOfWork, *, data: CartItemCreate, round_up: bool
         after={**snapshot(item, CART_AUDIT_FIELDS), "added": data.quantity},
     )
     return cart_line(item, catalog)
+
+
+def _new_line_errors(catalog: CatalogSnapshot, data: CartItemCreate) -> list[Error]:
+    return [
+        *catalog.check_product(data.product_id, ["body", "product_id"]),
+        *catalog.check_location(data.location_id, ["body", "location_id"]),
+        *catalog.check_supplier(data.supplier_id, ["body", "supplier_id"]),
+        *catalog.check_supplies(data.product_id, data.supplier_id, ["body", "supplier_id"]),
+    ]
 
 
 async def update_cart_item(

@@ -53,8 +53,8 @@ async def checkout_cart(uow: UnitOfWork, *, data: CheckoutRequest) -> CheckoutRe
         for (supplier_id, location_id), group in _groups(items).items()
     ]
     price_changes = _price_changes(items, catalog)
+    await repo.delete_ids([item.id for item in items])  # before numbering, which locks the counter
     purchase_orders = await create_purchase_orders(uow, drafts=drafts, source="checkout")
-    await repo.delete_ids([item.id for item in items])
     return CheckoutResult(purchase_orders=purchase_orders, price_changes=price_changes)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from stockwise.catalog.models import Supplier
@@ -55,8 +56,8 @@ async def create_purchase_orders(
 ) -> list[PurchaseOrder]:
     """Insert one draft PO per entry, numbered consecutively, each with its lines loaded.
 
-    The counter row stays locked until commit, so everything after it is batched: one INSERT for the
-    POs, one for their lines, one for the audit events (at commit).
+    The counter row stays locked until commit, so callers do their other writes first and everything
+    after it is batched: one INSERT for the POs, one for their lines, one for the audit events.
     """
     settings = await get_client_settings(uow)
     today = tenant_today(settings)
@@ -68,7 +69,12 @@ async def create_purchase_orders(
         repo.add(_new_purchase_order(uow, draft=draft, po_number=number, today=today))
         for draft, number in zip(drafts, numbers, strict=True)
     ]
-    await uow.flush()
+    try:
+        await uow.flush()
+    except IntegrityError as exc:
+        if "po_number" not in str(exc.orig):
+            raise
+        raise _unusable_format(numbers[0]) from exc
     line_repo = PurchaseOrderLineRepository(uow)
     rows = [
         [line_repo.add(row) for row in _line_rows(po, draft.lines)]
@@ -91,14 +97,18 @@ async def allocate_po_numbers(uow: UnitOfWork, *, number_format: str, on: date, 
     """Reserve `count` consecutive numbers of the tenant's format for the period containing `on`."""
     last = await PoCounterRepository(uow).advance(numbering_period(number_format, on), count)
     numbers = [format_po_number(number_format, on=on, seq=seq) for seq in range(last - count + 1, last + 1)]
-    clashes = await PurchaseOrderRepository(uow).existing_numbers(numbers)
-    if clashes or any(len(number) > MAX_NUMBER_LENGTH for number in numbers):
-        # Only a changed po_number_format can do this: refuse rather than reuse a number.
-        raise Conflict(
-            f"the po_number_format setting yields an unusable number ({min(clashes or numbers)}); change it",
-            extra={"setting": "po_number_format"},
-        )
+    too_long = [number for number in numbers if len(number) > MAX_NUMBER_LENGTH]
+    if too_long:
+        raise _unusable_format(too_long[0])
     return numbers
+
+
+def _unusable_format(number: str) -> Conflict:
+    """Only a changed po_number_format can repeat an earlier number: refuse rather than reuse one."""
+    return Conflict(
+        f"the po_number_format setting yields an unusable PO number ({number}); change it",
+        extra={"setting": "po_number_format"},
+    )
 
 
 def _new_purchase_order(uow: UnitOfWork, *, draft: PoDraft, po_number: str, today: date) -> PurchaseOrder:

@@ -16,13 +16,19 @@ from stockwise.purchasing.rules import ON_ORDER
 
 
 async def on_order_quantities(
-    uow: UnitOfWork, *, pairs: Sequence[tuple[int, int]] | None = None
+    uow: UnitOfWork,
+    *,
+    pairs: Sequence[tuple[int, int]] | None = None,
+    product_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int, int], Decimal]:
-    """Open quantity keyed by (product_id, location_id); only pairs with something on order appear.
+    """Open quantity keyed by (product_id, location_id); only SKU-locations with something on order.
 
-    `pairs=None` answers for every SKU-location of the tenant; otherwise one statement per 2,000 pairs.
+    Give the (product, location) pairs you show, or product ids (every location of those products),
+    or neither (the whole tenant). One statement per 2,000 keys, whatever the page size.
     """
-    if pairs is not None and not pairs:
+    keys = sorted(set(pairs)) if pairs is not None else None
+    ids = sorted(set(product_ids)) if product_ids is not None else None
+    if keys == [] or ids == []:
         return {}
-    unique = None if pairs is None else sorted(set(pairs))
-    return await PurchaseOrderLineRepository(uow).on_order([status.value for status in ON_ORDER], unique)
+    statuses = [status.value for status in ON_ORDER]
+    return await PurchaseOrderLineRepository(uow).on_order(statuses, pairs=keys, product_ids=ids)

@@ -113,24 +113,9 @@ async def _record_receipt(
     note: str | None,
     reverses: int | None,
 ) -> Receipt:
+    """The receipt row and its lines, the received quantities, the stock, then the PO's status."""
     before = snapshot(po, PO_AUDIT_FIELDS)
-    receipt = ReceiptRepository(uow).add(
-        Receipt(
-            purchase_order_id=po.id, reverses_receipt_id=reverses, note=note, created_by=uow.acting_user_id
-        )
-    )
-    await uow.flush()
-    receipt_lines = [
-        ReceiptLine(
-            client_id=uow.client_id,
-            receipt_id=receipt.id,
-            purchase_order_line_id=line.id,
-            product_id=line.product_id,
-            quantity=quantity,
-        )
-        for line, quantity in quantities
-    ]
-    uow.session.add_all(receipt_lines)
+    receipt = await _insert_receipt(uow, po=po, quantities=quantities, note=note, reverses=reverses)
     for line, quantity in quantities:
         line.quantity_received += quantity
     reason = MovementReason.RECEIPT if reverses is None else MovementReason.RECEIPT_REVERSAL
@@ -147,11 +132,9 @@ async def _record_receipt(
     )
     po.version += 1
     await uow.flush()
-    set_committed_value(receipt, "lines", receipt_lines)
-    action = "receipt.created" if reverses is None else "receipt.reversed"
     await record_audit(
         uow,
-        action=action,
+        action="receipt.created" if reverses is None else "receipt.reversed",
         entity_type="purchase_order",
         entity_id=po.id,
         before=before,
@@ -162,4 +145,33 @@ async def _record_receipt(
             "lines": {str(line.id): quantity for line, quantity in quantities},
         },
     )
+    return receipt
+
+
+async def _insert_receipt(
+    uow: UnitOfWork,
+    *,
+    po: PurchaseOrder,
+    quantities: Sequence[tuple[PurchaseOrderLine, Decimal]],
+    note: str | None,
+    reverses: int | None,
+) -> Receipt:
+    receipt = ReceiptRepository(uow).add(
+        Receipt(
+            purchase_order_id=po.id, reverses_receipt_id=reverses, note=note, created_by=uow.acting_user_id
+        )
+    )
+    await uow.flush()
+    rows = [
+        ReceiptLine(
+            client_id=uow.client_id,
+            receipt_id=receipt.id,
+            purchase_order_line_id=line.id,
+            product_id=line.product_id,
+            quantity=quantity,
+        )
+        for line, quantity in quantities
+    ]
+    uow.session.add_all(rows)
+    set_committed_value(receipt, "lines", rows)
     return receipt
