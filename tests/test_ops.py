@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +14,15 @@ from typing import Any
 import httpx
 import pytest
 import sentry_sdk
+from fastapi import FastAPI
 
 from stockwise.config import Settings
 from tests.factories import make_actor
 from tests.tenancy.helpers import assert_problem, http_client, running_app, state_of
 
 SENTRY_DSN = "https://public@o0.ingest.invalid/1"
+REDIS_URL = os.environ.get("STOCKWISE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("STOCKWISE_TEST_REQUIRE_PG") == "1"
 
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
@@ -118,3 +124,51 @@ async def test_app_starts_and_serves_with_a_sentry_dsn(settings: Settings, sentr
     dumped = json.dumps(transport.events)
     assert marker.upper() not in dumped and marker not in dumped, "no local variables are sent"
     assert "sentry-req-0001" in dumped, "the event carries the request id"
+
+
+async def test_ready_checks_the_broker_when_configured(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """With Redis configured, readiness also pings it (the settings are swapped after start-up)."""
+    state = state_of(app)
+    base = state.settings
+    state.settings = base.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    try:
+        resp = await client.get("/ready")
+    finally:
+        state.settings = base
+    body = assert_problem(resp, 503, "service_unavailable")
+    assert body["detail"] == "broker unreachable"
+    assert "127.0.0.1:1" not in resp.text
+    if await _redis_reachable():
+        state.settings = base.model_copy(update={"redis_url": REDIS_URL})
+        try:
+            assert (await client.get("/ready")).status_code == 200
+        finally:
+            state.settings = base
+
+
+async def _redis_reachable() -> bool:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await redis.ping()
+    except Exception:
+        if REQUIRE_SERVICES:
+            raise
+        return False
+    finally:
+        await redis.aclose()
+    return True
+
+
+async def test_logs_are_json_with_the_request_id(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    async with running_app(settings, log_json=True, log_level="INFO") as app, http_client(app) as client:
+        await client.get("/health", headers={"X-Request-ID": "log-line-req-42"})
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("event") == "request" and line.get("route") == "/health"]
+    assert access, stream.getvalue()
+    assert access[0]["request_id"] == "log-line-req-42"
+    assert access[0]["status"] == 200
+    assert {"timestamp", "level"} <= set(access[0])

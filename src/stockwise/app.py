@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import stockwise.job_kinds  # noqa: F401 - registers every job kind the API enqueues
 import stockwise.models_index  # noqa: F401 - every table is mapped before the app serves
 from stockwise import ops
 from stockwise.config import Settings, get_settings
@@ -19,6 +20,8 @@ from stockwise.routes_index import API_ROUTERS
 from stockwise.state import AppState, build_state
 
 API_PREFIX = "/api/v1"
+#: Routes that take file uploads get the upload cap; every other body gets the small JSON cap.
+UPLOAD_PATHS = (f"{API_PREFIX}/imports",)
 
 
 def create_app(settings: Settings | None = None, *, run_jobs_in_process: bool | None = None) -> FastAPI:

@@ -33,8 +33,6 @@ class AppState:
 
 
 def build_state(settings: Settings) -> AppState:
-    import stockwise.job_kinds  # noqa: F401 - registers every job handler
-
     db = create_database(
         settings.database_url,
         pool_size=settings.database_pool_size,

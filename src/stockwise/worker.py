@@ -13,6 +13,7 @@ import signal
 
 from taskiq.receiver import Receiver
 
+import stockwise.job_kinds  # noqa: F401 - the worker runs every kind of job
 from stockwise.config import Settings
 from stockwise.core.observability import configure_logging, init_sentry
 from stockwise.state import AppState, build_state

@@ -51,7 +51,10 @@ async def _run_attempt(state: AppState, client_id: int, job_id: int) -> float:
     await set_job(state, client_id, job_id, run_after=utcnow() - timedelta(seconds=1))
     await state.jobs.execute(client_id, job_id)
     job = await load_job(state, client_id, job_id)
-    return (job.run_after - utcnow()).total_seconds() if job.status == JobStatus.QUEUED else 0.0
+    if job.status != JobStatus.QUEUED:
+        return 0.0
+    assert job.run_after is not None
+    return (job.run_after - utcnow()).total_seconds()
 
 
 async def test_transient_error_is_retried_with_backoff_then_fails(state: AppState) -> None:

@@ -14,14 +14,23 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from stockwise.core.models import Base
 from stockwise.core.principal import Role
 from stockwise.state import AppState
-from stockwise.tenancy.export import export_cell, exportable_tables
+from stockwise.tenancy.export import export_cell
 from stockwise.tenancy.models import DataExport, User
 from tests.factories import Actor, make_actor
 from tests.jobs.support import load_job, make_stale
 
 FORMULAS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
+#: Tenant tables deliberately left out of the export (a new table is exported unless listed here).
+LEFT_OUT = {
+    "data_export": "the archives themselves",
+    "refresh_token": "credentials",
+    "idempotency_key": "a replay cache of API responses",
+    "import_upload_chunk": "raw bytes of uploads in flight",
+    "po_counter": "the next PO number, derivable from purchase_order",
+}
 SECRET_HEADERS = ("password", "secret", "token_hash", "token_version", "claim_token", "client_id")
 
 
@@ -81,7 +90,8 @@ async def test_export_holds_every_tenant_table_and_only_own_rows(
     own_emails = [admin.email, *await _name_users(state, admin, FORMULAS)]
     job, archive = await _export(client, admin)
 
-    assert sorted(archive.namelist()) == sorted(f"{table.name}.csv" for table, _ in exportable_tables())
+    tenant_tables = {name for name, table in Base.metadata.tables.items() if "client_id" in table.c}
+    assert sorted(archive.namelist()) == sorted(f"{name}.csv" for name in tenant_tables - set(LEFT_OUT))
     users = _rows(archive, "user")
     assert sorted(row["email"] for row in users) == sorted(own_emails)
     assert job["result"]["rows"]["user"] == len(own_emails)

@@ -21,6 +21,7 @@ from stockwise.core.unit_of_work import UnitOfWork
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
 AnyRow = tuple[Any, ...]
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class TenantRepository(Generic[M]):
         return select(model).where(model.client_id == self.client_id)
 
     async def find(self, obj_id: int, *, for_update: bool = False) -> M | None:
+        if not 0 < obj_id <= MAX_ID:
+            return None  # cannot exist; also keeps out-of-range ids away from the driver
         stmt = self._select().where(self.model.id == obj_id)
         if for_update:
             stmt = stmt.with_for_update()

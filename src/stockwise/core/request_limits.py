@@ -21,14 +21,19 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, default_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, default_limit: int, upload_limit: int, upload_paths: tuple[str, ...]
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.upload_limit = upload_limit
+        self.upload_paths = upload_paths
 
     def _limit_for(self, scope: Scope) -> int:
         headers = dict(scope["headers"])
-        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data") and str(
+            scope.get("path", "")
+        ).startswith(self.upload_paths)
         return self.upload_limit if is_upload else self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -17,13 +17,21 @@ from stockwise.etl.connectors import Network
 from stockwise.etl.models import ImportRun, ImportStatus
 from stockwise.etl.parsing import EntityName
 from stockwise.etl.schemas import (
+    Aggregate,
     ColumnMappingRead,
     ColumnMappingWrite,
+    DateFormat,
+    DecimalMark,
+    Delimiter,
+    Encoding,
     EtlConnectionCreate,
     EtlConnectionRead,
     EtlConnectionUpdate,
     ImportParams,
     ImportRunRead,
+    Mode,
+    OnError,
+    Scope,
     SyncRequest,
     report_url,
 )
@@ -36,16 +44,24 @@ _ROW_ERRORS_IN_PROBLEM = 20
 
 
 def import_form(
-    entity: Annotated[str, Form()],
-    mode: Annotated[str, Form()] = "upsert",
-    scope: Annotated[str, Form()] = "file",
-    on_error: Annotated[str, Form()] = "abort",
+    entity: Annotated[EntityName, Form()],
+    mode: Annotated[Mode, Form()] = "upsert",
+    scope: Annotated[
+        Scope, Form(description="replace of sales/stock: the file's locations/dates, or all")
+    ] = "file",
+    on_error: Annotated[
+        OnError, Form(description="abort: all or nothing; skip: load the valid rows")
+    ] = "abort",
     dry_run: Annotated[bool, Form()] = False,
-    delimiter: Annotated[str, Form()] = "auto",
-    decimal: Annotated[str, Form()] = "auto",
-    encoding: Annotated[str, Form()] = "auto",
-    date_format: Annotated[str, Form()] = "auto",
-    aggregate: Annotated[str, Form()] = "none",
+    delimiter: Annotated[Delimiter, Form()] = "auto",
+    decimal: Annotated[DecimalMark, Form()] = "auto",
+    encoding: Annotated[Encoding, Form()] = "auto",
+    date_format: Annotated[
+        DateFormat, Form(description="needed when dd/mm and mm/dd are ambiguous")
+    ] = "auto",
+    aggregate: Annotated[
+        Aggregate, Form(description="sum: add up sales rows of one sku/location/day")
+    ] = "none",
     column_mapping: Annotated[str | None, Form(description="JSON object: file header → column")] = None,
 ) -> ImportParams:
     """The import options of a multipart form, validated like a JSON body (422 names the field)."""

@@ -14,6 +14,11 @@ from stockwise.etl.parsing import EntityName
 Mode = Literal["upsert", "replace"]
 Scope = Literal["file", "all"]
 OnError = Literal["abort", "skip"]
+Delimiter = Literal["auto", ",", ";", "\t"]
+DecimalMark = Literal["auto", ".", ","]
+Encoding = Literal["auto", "utf-8", "cp1252"]
+DateFormat = Literal["auto", "iso", "dmy", "mdy"]
+Aggregate = Literal["none", "sum"]
 ERROR_SAMPLE = 50
 
 
@@ -29,11 +34,11 @@ class ImportParams(WriteModel):
     scope: Scope = "file"
     on_error: OnError = "abort"
     dry_run: bool = False
-    delimiter: Literal["auto", ",", ";", "\t"] = "auto"
-    decimal: Literal["auto", ".", ","] = "auto"
-    encoding: Literal["auto", "utf-8", "cp1252"] = "auto"
-    date_format: Literal["auto", "iso", "dmy", "mdy"] = "auto"
-    aggregate: Literal["none", "sum"] = "none"
+    delimiter: Delimiter = "auto"
+    decimal: DecimalMark = "auto"
+    encoding: Encoding = "auto"
+    date_format: DateFormat = "auto"
+    aggregate: Aggregate = "none"
     column_mapping: dict[str, str] | None = Field(
         default=None, description="File header → column (or 'ignore'); the saved mapping is used when absent."
     )

@@ -6,6 +6,7 @@ inventory metrics), which sit above the catalogue; product writes are in the cat
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -24,6 +25,7 @@ from stockwise.inventory.schemas import (
     StockLevelRead,
     StockMovementRead,
 )
+from stockwise.purchasing.service import on_order_quantities
 from stockwise.tenancy.dependencies import PlannerUoW, UoW
 
 router = APIRouter()
@@ -50,7 +52,9 @@ async def list_products(
     result = await product_view.list_product_views(
         uow, filters=filters, location_id=location_id, sort=sort, order=order, page=page, page_size=page_size
     )
-    return PageRead[ProductViewRead].of(result, ProductViewRead.model_validate)
+    views = PageRead[ProductViewRead].of(result, ProductViewRead.model_validate)
+    await _show_on_order(uow, views.items)
+    return views
 
 
 @router.get(
@@ -58,7 +62,21 @@ async def list_products(
 )
 async def get_product(product_id: int, uow: UoW) -> ProductViewRead:
     """One product with its suppliers and stock per location (the list row's shape)."""
-    return await product_view.get_product_view(uow, product_id=product_id)
+    view = await product_view.get_product_view(uow, product_id=product_id)
+    await _show_on_order(uow, [view])
+    return view
+
+
+async def _show_on_order(uow: UoW, views: list[ProductViewRead]) -> None:
+    """On-order quantities come from purchasing (one batched query), per location and in total."""
+    quantities = await on_order_quantities(uow, product_ids=[view.id for view in views])
+    totals: dict[int, Decimal] = {}
+    for (product_id, _), quantity in quantities.items():
+        totals[product_id] = totals.get(product_id, Decimal(0)) + quantity
+    for view in views:
+        for row in view.stock:
+            row.on_order = quantities.get((view.id, row.location_id), Decimal(0))
+        view.on_order = totals.get(view.id, Decimal(0))
 
 
 @router.get(
@@ -81,7 +99,12 @@ async def list_stock(
         page=page,
         page_size=page_size,
     )
-    return PageRead[StockLevelRead].of(result, StockLevelRead.model_validate)
+    levels = PageRead[StockLevelRead].of(result, StockLevelRead.model_validate)
+    pairs = [(row.product_id, row.location_id) for row in levels.items]
+    quantities = await on_order_quantities(uow, pairs=pairs)
+    for row in levels.items:
+        row.on_order = quantities.get((row.product_id, row.location_id), Decimal(0))
+    return levels
 
 
 @router.post(

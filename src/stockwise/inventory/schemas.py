@@ -95,6 +95,7 @@ class StockLevelRead(ReadModel):
     on_hand: Exact
     allocated: Exact
     available: Exact
+    on_order: Exact | None = Field(default=None, description="Open quantity on submitted POs (purchasing).")
     updated_at: datetime
 
     @classmethod
@@ -125,6 +126,7 @@ class StockAtLocationRead(ReadModel):
     on_hand: Exact
     allocated: Exact
     available: Exact
+    on_order: Exact | None = Field(default=None, description="Open quantity on submitted POs (purchasing).")
 
 
 class ProductViewRead(ProductRead):
@@ -132,3 +134,4 @@ class ProductViewRead(ProductRead):
 
     suppliers: list[ProductSupplierRead]
     stock: list[StockAtLocationRead]
+    on_order: Exact | None = Field(default=None, description="Open quantity on submitted POs, all locations.")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from stockwise.core.repository import Page, TenantRepository
 from stockwise.core.unit_of_work import UnitOfWork
@@ -67,12 +67,6 @@ class UploadRepository:
                 stream.write(data)
                 size += len(data)
         return size
-
-    async def has_chunks(self, run_id: int) -> bool:
-        stmt = select(func.count()).where(
-            self._table.c.client_id == self.client_id, self._table.c.import_run_id == run_id
-        )
-        return bool(await self.session.scalar(stmt))
 
     async def delete(self, run_id: int) -> None:
         await self.session.execute(
