@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-import stockwise.job_kinds  # noqa: F401 - registers every job kind the API enqueues
+import stockwise.job_kinds  # registers every job kind the API enqueues
 import stockwise.models_index  # noqa: F401 - every table is mapped before the app serves
 from stockwise import ops
 from stockwise.config import Settings, get_settings

@@ -22,7 +22,7 @@ from stockwise.catalog.service.products import (
     list_products,
     update_product,
 )
-from stockwise.catalog.service.seeding import CatalogIds, seed_catalog
+from stockwise.catalog.service.seeding import CatalogIds, refresh_catalog_statistics, seed_catalog
 from stockwise.catalog.service.suppliers import (
     create_supplier,
     delete_supplier,
@@ -48,6 +48,7 @@ __all__ = [
     "list_product_suppliers",
     "list_products",
     "list_suppliers",
+    "refresh_catalog_statistics",
     "remove_product_supplier",
     "seed_catalog",
     "suppliers_by_product",

@@ -15,6 +15,7 @@ from stockwise.catalog.repository import (
     ProductRepository,
     ProductSupplierRepository,
     SupplierRepository,
+    analyze_catalog,
 )
 from stockwise.core.unit_of_work import UnitOfWork
 
@@ -31,6 +32,7 @@ class CatalogIds:
 
 
 async def seed_catalog(uow: UnitOfWork, *, dataset: DemoDataset) -> CatalogIds:
+    """Insert the dataset's missing catalogue rows, refresh planner statistics, return the ids."""
     await LocationRepository(uow).insert_missing(dataset.locations.to_dicts())
     await SupplierRepository(uow).insert_missing(dataset.suppliers.to_dicts())
     await ProductRepository(uow).insert_missing(dataset.products.select(PRODUCT_COLUMNS).to_dicts())
@@ -44,4 +46,12 @@ async def seed_catalog(uow: UnitOfWork, *, dataset: DemoDataset) -> CatalogIds:
         pl.col("supplier_code").replace_strict(ids.suppliers, return_dtype=pl.Int64).alias("supplier_id"),
     ).drop("sku", "supplier_code")
     await ProductSupplierRepository(uow).insert_missing(links.to_dicts())
+    await refresh_catalog_statistics(uow)
     return ids
+
+
+async def refresh_catalog_statistics(uow: UnitOfWork) -> None:
+    """Call after bulk-loading catalogue rows, before bulk-loading rows that reference them (PostgreSQL
+    plans those foreign-key checks from statistics; a fresh catalogue has none until autovacuum runs).
+    """
+    await analyze_catalog(uow.session)
