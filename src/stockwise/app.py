@@ -67,6 +67,7 @@ def _wire(app: FastAPI, state: AppState) -> None:
         BodySizeLimitMiddleware,
         default_limit=state.settings.max_request_bytes,
         upload_limit=state.settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
     )
     if state.settings.cors_origins:
         app.add_middleware(
