@@ -90,7 +90,11 @@ class ClientSettings(TenantScoped, TimestampMixin, Base):
 
 class UserPreference(TenantScoped, TimestampMixin, Base):
     __tablename__ = "user_preference"
-    __table_args__ = (tenant_key(), tenant_fk("user_id", "user", ondelete="CASCADE"), UniqueConstraint("client_id", "user_id"))
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("user_id", "user", ondelete="CASCADE"),
+        UniqueConstraint("client_id", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(Id)
@@ -119,7 +123,9 @@ class DataExport(TenantScoped, Base):
 
     __tablename__ = "data_export"
     __table_args__ = (
-        tenant_key(), tenant_fk("job_id", "job", ondelete="CASCADE"), UniqueConstraint("client_id", "job_id")
+        tenant_key(),
+        tenant_fk("job_id", "job", ondelete="CASCADE"),
+        UniqueConstraint("client_id", "job_id"),
     )
     __exportable__ = False
 
