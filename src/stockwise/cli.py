@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +14,7 @@ from stockwise.config import get_settings
 from stockwise.core.principal import Role
 from stockwise.etl.cli import import_file
 
+T = TypeVar("T")
 app = typer.Typer(help="Stockwise inventory planning service.", no_args_is_help=True)
 tenants = typer.Typer(help="Manage tenants.", no_args_is_help=True)
 users = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -78,6 +80,22 @@ def _state():  # type: ignore[no-untyped-def]
     return build_state(get_settings())
 
 
+def _run_or_exit(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a command's coroutine; bad input ends with a clear message and exit code 2, not a traceback."""
+    from pydantic import ValidationError
+
+    from stockwise.core.errors import DomainError
+
+    try:
+        return asyncio.run(work())
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        console.print(f"[red]invalid input[/red] — {fields}")
+    except (DomainError, LookupError) as exc:
+        console.print(f"[red]{exc}[/red]")
+    raise typer.Exit(code=2)
+
+
 @tenants.command("create")
 def tenants_create(
     name: Annotated[str, typer.Argument(help="Company name")],
@@ -96,7 +114,7 @@ def tenants_create(
         finally:
             await state.db.dispose()
 
-    client_id, user_id = asyncio.run(run())
+    client_id, user_id = _run_or_exit(run)
     console.print(f"tenant [bold]{client_id}[/bold] created with admin user {user_id}")
 
 
@@ -119,7 +137,7 @@ def users_create(
         finally:
             await state.db.dispose()
 
-    console.print(f"user [bold]{asyncio.run(run())}[/bold] created")
+    console.print(f"user [bold]{_run_or_exit(run)}[/bold] created")
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from stockwise.core.csvsafe import safe_csv_cell
 from stockwise.etl.parsing.entities import ENTITIES
 from stockwise.etl.parsing.options import EntityName
 
@@ -53,6 +54,6 @@ def template_csv(entity: EntityName) -> bytes:
     names = ENTITIES[entity].names
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerow([_EXAMPLES[entity][name] for name in names])
+    writer.writerow([safe_csv_cell(name) for name in names])
+    writer.writerow([safe_csv_cell(_EXAMPLES[entity][name]) for name in names])
     return buffer.getvalue().encode("utf-8")
