@@ -18,6 +18,7 @@ from tests.security.isolation import Factory, IsolationContext, RouteCase
 
 PARAM = re.compile(r"{([^}]+)}")
 MISSING_ID = 987_654_321
+BEYOND_BIGINT = 2**70
 
 
 def _registry() -> tuple[dict[str, Factory], dict[tuple[str, str], RouteCase]]:
@@ -100,3 +101,19 @@ async def test_user_owned_objects_are_private_within_a_tenant(
     assert changed.status_code == 200, changed.text
     theirs = (await client.get(path, headers=bob.headers)).json()
     assert theirs["theme"] == "system" and theirs["page_size"] == 50
+
+
+async def test_ids_beyond_the_database_range_are_4xx_not_500(client: httpx.AsyncClient, state: Any) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    factories, routes = _registry()
+    admin = await make_actor(state, role=Role.ADMIN)
+    ctx = IsolationContext(client=client, headers=admin.headers, factories=factories)
+    failures = []
+    for method, template in _id_routes(schema):
+        case = routes.get((method, template))
+        if case is None:
+            continue
+        resp = await _call(client, method, PARAM.sub(str(BEYOND_BIGINT), template), case, ctx, admin.headers)
+        if resp.status_code not in (404, 422):
+            failures.append(f"{method} {template}: {resp.status_code}")
+    assert not failures, "\n".join(failures)

@@ -28,7 +28,7 @@ from stockwise.catalog.schemas import (
     SupplierUpdate,
 )
 from stockwise.core.errors import problems
-from stockwise.core.schemas import PageNumber, PageRead, PageSize, ReadModel
+from stockwise.core.schemas import ObjectId, PageNumber, PageRead, PageSize, ReadModel
 from stockwise.tenancy.dependencies import PlannerUoW, UoW
 
 router = APIRouter(tags=["catalog"])
@@ -74,7 +74,7 @@ async def create_location(body: LocationCreate, uow: PlannerUoW) -> LocationRead
 
 
 @router.get("/locations/{location_id}", response_model=LocationRead, responses=problems(401, 404))
-async def get_location(location_id: int, uow: UoW) -> LocationRead:
+async def get_location(location_id: ObjectId, uow: UoW) -> LocationRead:
     """One location."""
     return LocationRead.model_validate(await service.get_location(uow, location_id=location_id))
 
@@ -82,7 +82,7 @@ async def get_location(location_id: int, uow: UoW) -> LocationRead:
 @router.patch(
     "/locations/{location_id}", response_model=LocationRead, responses=problems(401, 403, 404, 409, 422)
 )
-async def update_location(location_id: int, body: LocationUpdate, uow: PlannerUoW) -> LocationRead:
+async def update_location(location_id: ObjectId, body: LocationUpdate, uow: PlannerUoW) -> LocationRead:
     """Change a location's code, name, kind or active flag."""
     return LocationRead.model_validate(await service.update_location(uow, location_id=location_id, data=body))
 
@@ -93,7 +93,7 @@ async def update_location(location_id: int, body: LocationUpdate, uow: PlannerUo
     response_model=None,
     responses=_deleted_responses(LocationRead),
 )
-async def delete_location(location_id: int, uow: PlannerUoW) -> Response:
+async def delete_location(location_id: ObjectId, uow: PlannerUoW) -> Response:
     """Delete a location, or deactivate it when stock, sales or orders reference it."""
     kept = await service.delete_location(uow, location_id=location_id)
     return _deleted_or_deactivated(kept, LocationRead)
@@ -121,7 +121,7 @@ async def create_supplier(body: SupplierCreate, uow: PlannerUoW) -> SupplierRead
 
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierRead, responses=problems(401, 404))
-async def get_supplier(supplier_id: int, uow: UoW) -> SupplierRead:
+async def get_supplier(supplier_id: ObjectId, uow: UoW) -> SupplierRead:
     """One supplier."""
     return SupplierRead.model_validate(await service.get_supplier(uow, supplier_id=supplier_id))
 
@@ -129,7 +129,7 @@ async def get_supplier(supplier_id: int, uow: UoW) -> SupplierRead:
 @router.patch(
     "/suppliers/{supplier_id}", response_model=SupplierRead, responses=problems(401, 403, 404, 409, 422)
 )
-async def update_supplier(supplier_id: int, body: SupplierUpdate, uow: PlannerUoW) -> SupplierRead:
+async def update_supplier(supplier_id: ObjectId, body: SupplierUpdate, uow: PlannerUoW) -> SupplierRead:
     """Change a supplier's code, name, currency, email or active flag."""
     return SupplierRead.model_validate(await service.update_supplier(uow, supplier_id=supplier_id, data=body))
 
@@ -140,7 +140,7 @@ async def update_supplier(supplier_id: int, body: SupplierUpdate, uow: PlannerUo
     response_model=None,
     responses=_deleted_responses(SupplierRead),
 )
-async def delete_supplier(supplier_id: int, uow: PlannerUoW) -> Response:
+async def delete_supplier(supplier_id: ObjectId, uow: PlannerUoW) -> Response:
     """Delete a supplier, or deactivate it when products or orders reference it."""
     kept = await service.delete_supplier(uow, supplier_id=supplier_id)
     return _deleted_or_deactivated(kept, SupplierRead)
@@ -155,7 +155,7 @@ async def create_product(body: ProductCreate, uow: PlannerUoW) -> ProductRead:
 @router.patch(
     "/products/{product_id}", response_model=ProductRead, responses=problems(401, 403, 404, 409, 422)
 )
-async def update_product(product_id: int, body: ProductUpdate, uow: PlannerUoW) -> ProductRead:
+async def update_product(product_id: ObjectId, body: ProductUpdate, uow: PlannerUoW) -> ProductRead:
     """Change a product; renaming its SKU keeps its sales, stock and order history."""
     return ProductRead.model_validate(await service.update_product(uow, product_id=product_id, data=body))
 
@@ -163,7 +163,7 @@ async def update_product(product_id: int, body: ProductUpdate, uow: PlannerUoW) 
 @router.delete(
     "/products/{product_id}", status_code=204, response_model=None, responses=_deleted_responses(ProductRead)
 )
-async def delete_product(product_id: int, uow: PlannerUoW) -> Response:
+async def delete_product(product_id: ObjectId, uow: PlannerUoW) -> Response:
     """Delete a product, or deactivate it when stock, sales or orders reference it."""
     kept = await service.delete_product(uow, product_id=product_id)
     return _deleted_or_deactivated(kept, ProductRead)
@@ -174,7 +174,7 @@ async def delete_product(product_id: int, uow: PlannerUoW) -> Response:
     response_model=list[ProductSupplierRead],
     responses=problems(401, 404),
 )
-async def list_product_suppliers(product_id: int, uow: UoW) -> list[ProductSupplierRead]:
+async def list_product_suppliers(product_id: ObjectId, uow: UoW) -> list[ProductSupplierRead]:
     """Who supplies this product and on what terms, primary first."""
     return await service.list_product_suppliers(uow, product_id=product_id)
 
@@ -186,7 +186,7 @@ async def list_product_suppliers(product_id: int, uow: UoW) -> list[ProductSuppl
     responses=problems(401, 403, 404, 409, 422),
 )
 async def add_product_supplier(
-    product_id: int, body: ProductSupplierCreate, uow: PlannerUoW
+    product_id: ObjectId, body: ProductSupplierCreate, uow: PlannerUoW
 ) -> ProductSupplierRead:
     """Link a supplier to the product with its conditions; is_primary=true demotes the old primary."""
     return await service.add_product_supplier(uow, product_id=product_id, data=body)
@@ -197,7 +197,7 @@ async def add_product_supplier(
     response_model=ProductSupplierRead,
     responses=problems(401, 404),
 )
-async def get_product_supplier(product_id: int, link_id: int, uow: UoW) -> ProductSupplierRead:
+async def get_product_supplier(product_id: ObjectId, link_id: ObjectId, uow: UoW) -> ProductSupplierRead:
     """One supplier's conditions for the product."""
     return await service.get_product_supplier(uow, product_id=product_id, link_id=link_id)
 
@@ -208,7 +208,7 @@ async def get_product_supplier(product_id: int, link_id: int, uow: UoW) -> Produ
     responses=problems(401, 403, 404, 409, 422),
 )
 async def update_product_supplier(
-    product_id: int, link_id: int, body: ProductSupplierUpdate, uow: PlannerUoW
+    product_id: ObjectId, link_id: ObjectId, body: ProductSupplierUpdate, uow: PlannerUoW
 ) -> ProductSupplierRead:
     """Change a supplier's conditions; is_primary=true demotes the old primary."""
     return await service.update_product_supplier(uow, product_id=product_id, link_id=link_id, data=body)
@@ -217,7 +217,7 @@ async def update_product_supplier(
 @router.delete(
     "/products/{product_id}/suppliers/{link_id}", status_code=204, responses=problems(401, 403, 404)
 )
-async def remove_product_supplier(product_id: int, link_id: int, uow: PlannerUoW) -> Response:
+async def remove_product_supplier(product_id: ObjectId, link_id: ObjectId, uow: PlannerUoW) -> Response:
     """Unlink a supplier from the product."""
     await service.remove_product_supplier(uow, product_id=product_id, link_id=link_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, EmailStr, Field, PlainSerializer, StringConstraints
 
 from stockwise.catalog.models import ProductSupplier, Supplier
-from stockwise.core.schemas import ReadModel, WriteModel
+from stockwise.core.schemas import IdRef, ReadModel, WriteModel
 
 _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
@@ -162,8 +162,8 @@ class ProductSupplierRead(ReadModel):
     """One supplier's conditions for a product, with the supplier's code, name and currency."""
 
     id: int
-    product_id: int
-    supplier_id: int
+    product_id: IdRef
+    supplier_id: IdRef
     supplier_code: str
     supplier_name: str
     currency: str
@@ -216,5 +216,5 @@ class ProductFilter:
     q: str | None = None
     sku: str | None = None
     category: str | None = None
-    supplier_id: int | None = None
+    supplier_id: IdRef | None = None
     active: bool | None = None

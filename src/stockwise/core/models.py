@@ -23,6 +23,8 @@ NAMING_CONVENTION = {
 }
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
+#: Largest id a BIGINT (and SQLite INTEGER) can hold; larger ids cannot exist.
+MAX_ID = 2**63 - 1
 
 
 class Base(DeclarativeBase):

@@ -15,13 +15,12 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from stockwise.core.errors import NotFound
-from stockwise.core.models import Base, TenantScoped
+from stockwise.core.models import MAX_ID, Base, TenantScoped
 from stockwise.core.unit_of_work import UnitOfWork
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
 AnyRow = tuple[Any, ...]
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from stockwise.core.models import MAX_ID
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
@@ -41,3 +43,6 @@ class PageRead(BaseModel, Generic[T]):
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (max {MAX_PAGE_SIZE})")]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Object id")]
+IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only rows of this id")]
+IdRef = Annotated[int, Field(ge=1, le=MAX_ID, description="Id of a referenced object")]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from stockwise.core.errors import ValidationFailed, problem_response, problems
-from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.core.schemas import ObjectId, PageNumber, PageRead, PageSize
 from stockwise.core.unit_of_work import UnitOfWork
 from stockwise.etl import connections_service, imports_service
 from stockwise.etl.connectors import Network
@@ -179,7 +179,7 @@ async def save_mapping(body: ColumnMappingWrite, uow: PlannerUoW) -> ColumnMappi
 
 
 @router.get("/imports/{import_id}", response_model=ImportRunRead, responses=problems(401, 404))
-async def get_import(import_id: int, uow: UoW) -> ImportRunRead:
+async def get_import(import_id: ObjectId, uow: UoW) -> ImportRunRead:
     """One import run: status, counts, detected format and the first row errors."""
     return ImportRunRead.of(await imports_service.get_import(uow, import_id=import_id))
 
@@ -189,7 +189,7 @@ async def get_import(import_id: int, uow: UoW) -> ImportRunRead:
     response_class=Response,
     responses={200: {"content": {CSV: {}}}, **problems(401, 404)},
 )
-async def get_error_report(import_id: int, uow: UoW) -> Response:
+async def get_error_report(import_id: ObjectId, uow: UoW) -> Response:
     """Every row error of a run as CSV (row, column, value, message), safe to open in a spreadsheet."""
     report = await imports_service.get_error_report(uow, import_id=import_id)
     headers = {"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'}
@@ -221,7 +221,7 @@ async def create_connection(body: EtlConnectionCreate, uow: AdminUoW, state: Sta
 @router.get(
     "/etl/connections/{connection_id}", response_model=EtlConnectionRead, responses=problems(401, 403, 404)
 )
-async def get_connection(connection_id: int, uow: AdminUoW) -> EtlConnectionRead:
+async def get_connection(connection_id: ObjectId, uow: AdminUoW) -> EtlConnectionRead:
     """One source connection."""
     return EtlConnectionRead.of(await connections_service.get_connection(uow, connection_id=connection_id))
 
@@ -232,7 +232,7 @@ async def get_connection(connection_id: int, uow: AdminUoW) -> EtlConnectionRead
     responses=problems(401, 403, 404, 409, 422),
 )
 async def update_connection(
-    connection_id: int, body: EtlConnectionUpdate, uow: AdminUoW, state: State
+    connection_id: ObjectId, body: EtlConnectionUpdate, uow: AdminUoW, state: State
 ) -> EtlConnectionRead:
     """Change a connection's name, config, secret or active flag; audited."""
     box = connections_service.secret_box(state.settings)
@@ -248,7 +248,7 @@ async def update_connection(
     response_class=Response,
     responses=problems(401, 403, 404),
 )
-async def delete_connection(connection_id: int, uow: AdminUoW) -> Response:
+async def delete_connection(connection_id: ObjectId, uow: AdminUoW) -> Response:
     """Delete a connection (its import runs stay as history)."""
     await connections_service.delete_connection(uow, connection_id=connection_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -261,7 +261,7 @@ async def delete_connection(connection_id: int, uow: AdminUoW) -> Response:
     responses=problems(401, 403, 404, 409, 422, 429),
 )
 async def sync_connection(
-    connection_id: int, body: SyncRequest, uow: AdminUoW, state: State, response: Response
+    connection_id: ObjectId, body: SyncRequest, uow: AdminUoW, state: State, response: Response
 ) -> ImportRunRead:
     """Import an entity from the connection as a job; follow the run (same validation, modes and report)."""
     await _limit(state, uow, "import")

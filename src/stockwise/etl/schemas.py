@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
-from stockwise.core.schemas import ReadModel, WriteModel
+from stockwise.core.schemas import IdRef, ReadModel, WriteModel
 from stockwise.etl.models import EtlConnection, ImportRun
 from stockwise.etl.parsing import EntityName
 
@@ -74,11 +74,11 @@ class ImportRunRead(ReadModel):
     on_error: OnError
     dry_run: bool
     source: Literal["upload", "connection", "cli"]
-    connection_id: int | None
+    connection_id: IdRef | None
     filename: str | None
     size_bytes: int | None
     status: Literal["queued", "running", "succeeded", "rejected", "failed"]
-    job_id: int | None
+    job_id: IdRef | None
     options: dict[str, Any]
     detected: dict[str, str | None] | None
     counts: ImportCountsRead

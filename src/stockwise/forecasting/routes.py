@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from stockwise.core.errors import problems
-from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.core.schemas import IdFilter, PageNumber, PageRead, PageSize
 from stockwise.forecasting import service
 from stockwise.forecasting.schemas import MAX_SPAN_DAYS, Granularity, SalesRead
 from stockwise.tenancy.dependencies import State, UoW
@@ -24,8 +24,8 @@ async def list_sales(
     date_to: Annotated[
         date, Query(alias="to", description=f"Last day (inclusive); at most {MAX_SPAN_DAYS} days")
     ],
-    product_id: int | None = None,
-    location_id: int | None = None,
+    product_id: IdFilter = None,
+    location_id: IdFilter = None,
     granularity: Granularity = Granularity.DAY,
     page: PageNumber = 1,
     page_size: PageSize = 50,

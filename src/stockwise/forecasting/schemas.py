@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from stockwise.catalog.schemas import Exact
-from stockwise.core.schemas import ReadModel
+from stockwise.core.schemas import IdRef, ReadModel
 
 #: Longest date range one request may cover (three years), so a query's work stays bounded.
 MAX_SPAN_DAYS = 3 * 366
@@ -25,8 +25,8 @@ class SalesRead(ReadModel):
     of the month; `days` counts the days with a sale in it.
     """
 
-    product_id: int
-    location_id: int
+    product_id: IdRef
+    location_id: IdRef
     period_start: date
     quantity: Exact
     revenue: Exact | None

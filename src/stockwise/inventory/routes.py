@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 from stockwise.catalog.schemas import ProductFilter, ProductSort, SortOrder
 from stockwise.core.errors import problems
 from stockwise.core.idempotency import IdempotencyKeyHeader, idempotent
-from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.core.schemas import IdFilter, ObjectId, PageNumber, PageRead, PageSize
 from stockwise.inventory import product_view, service
 from stockwise.inventory.schemas import (
     MovementReason,
@@ -39,7 +39,7 @@ async def list_products(
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text in SKU or name")] = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=128, description="Exact SKU")] = None,
     category: Annotated[str | None, Query(max_length=120)] = None,
-    supplier_id: int | None = None,
+    supplier_id: IdFilter = None,
     location_id: Annotated[int | None, Query(description="Only products ranged at this location")] = None,
     active: bool | None = None,
     sort: ProductSort = ProductSort.SKU,
@@ -60,7 +60,7 @@ async def list_products(
 @router.get(
     "/products/{product_id}", response_model=ProductViewRead, tags=["catalog"], responses=problems(401, 404)
 )
-async def get_product(product_id: int, uow: UoW) -> ProductViewRead:
+async def get_product(product_id: ObjectId, uow: UoW) -> ProductViewRead:
     """One product with its suppliers and stock per location (the list row's shape)."""
     view = await product_view.get_product_view(uow, product_id=product_id)
     await _show_on_order(uow, [view])
@@ -84,8 +84,8 @@ async def _show_on_order(uow: UoW, views: list[ProductViewRead]) -> None:
 )
 async def list_stock(
     uow: UoW,
-    product_id: int | None = None,
-    location_id: int | None = None,
+    product_id: IdFilter = None,
+    location_id: IdFilter = None,
     below_zero: Annotated[bool | None, Query(description="true: only negative on-hand")] = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
@@ -143,8 +143,8 @@ async def adjust_stock(
 )
 async def list_stock_movements(
     uow: UoW,
-    product_id: int | None = None,
-    location_id: int | None = None,
+    product_id: IdFilter = None,
+    location_id: IdFilter = None,
     reason: MovementReason | None = None,
     since: Annotated[
         AwareDatetime | None, Query(description="Created at or after (ISO 8601 with offset)")

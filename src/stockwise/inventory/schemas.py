@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from stockwise.catalog.schemas import Exact, ProductRead, ProductSupplierRead
-from stockwise.core.schemas import ReadModel, WriteModel
+from stockwise.core.schemas import IdRef, ReadModel, WriteModel
 from stockwise.inventory.models import StockLevel
 
 Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
@@ -52,8 +52,8 @@ class AdjustmentReason(StrEnum):
 class StockMovementInput:
     """One signed change of on-hand for `apply_stock_movements` (purchasing receipts, imports…)."""
 
-    product_id: int
-    location_id: int
+    product_id: IdRef
+    location_id: IdRef
     quantity: Decimal
     reason: MovementReason
     reference: str | None = None
@@ -74,8 +74,8 @@ class StockAdjustmentCreate(WriteModel):
 
 class StockMovementRead(ReadModel):
     id: int
-    product_id: int
-    location_id: int
+    product_id: IdRef
+    location_id: IdRef
     quantity: Exact
     reason: str
     reference: str | None
@@ -87,10 +87,10 @@ class StockMovementRead(ReadModel):
 class StockLevelRead(ReadModel):
     """On hand, allocated (promised to orders) and available (on hand minus allocated)."""
 
-    product_id: int
+    product_id: IdRef
     sku: str
     product_name: str
-    location_id: int
+    location_id: IdRef
     location_code: str
     on_hand: Exact
     allocated: Exact
@@ -121,7 +121,7 @@ class StockAdjustmentRead(BaseModel):
 
 
 class StockAtLocationRead(ReadModel):
-    location_id: int
+    location_id: IdRef
     location_code: str
     on_hand: Exact
     allocated: Exact

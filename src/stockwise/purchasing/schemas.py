@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, computed_field
 
-from stockwise.core.schemas import ReadModel, WriteModel
+from stockwise.core.schemas import IdRef, ReadModel, WriteModel
 
 MAX_LINES = 1000
 _SCALE = Decimal("0.0001")
@@ -26,13 +26,12 @@ Price = Annotated[
     Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=4), AfterValidator(_at_column_scale)
 ]
 Notes = Annotated[str, Field(max_length=2000)]
-ObjectId = Annotated[int, Field(ge=1)]
 
 
 class CartItemCreate(WriteModel):
-    product_id: ObjectId
-    location_id: ObjectId
-    supplier_id: ObjectId
+    product_id: IdRef
+    location_id: IdRef
+    supplier_id: IdRef
     quantity: Quantity
 
 
@@ -47,12 +46,12 @@ class WarningRead(ReadModel):
 
 class CartLineRead(ReadModel):
     id: int
-    product_id: int
+    product_id: IdRef
     sku: str
     product_name: str
     unit: str
-    location_id: int
-    supplier_id: int
+    location_id: IdRef
+    supplier_id: IdRef
     quantity: Decimal
     unit_price: Decimal = Field(description="Price when the line was last changed; re-checked at checkout.")
     current_unit_price: Decimal | None = Field(description="The supplier's price now (null: not supplied).")
@@ -84,7 +83,7 @@ class CartGroupRead(ReadModel):
 
 
 class SupplierTotalRead(ReadModel):
-    supplier_id: int
+    supplier_id: IdRef
     currency: str
     line_count: int
     total: Decimal
@@ -99,21 +98,21 @@ class CartRead(ReadModel):
 class CheckoutRequest(WriteModel):
     """Check out the whole cart, or only one supplier's (and optionally one location's) lines."""
 
-    supplier_id: ObjectId | None = None
-    location_id: ObjectId | None = None
+    supplier_id: IdRef | None = None
+    location_id: IdRef | None = None
     expected_date: date | None = Field(default=None, description="Default: today + the longest lead time.")
     notes: Notes | None = None
 
 
 class PurchaseOrderLineInput(WriteModel):
-    product_id: ObjectId
+    product_id: IdRef
     quantity: Quantity
     unit_price: Price | None = Field(default=None, description="Default: the supplier's price.")
 
 
 class PurchaseOrderCreate(WriteModel):
-    supplier_id: ObjectId
-    location_id: ObjectId
+    supplier_id: IdRef
+    location_id: IdRef
     expected_date: date | None = None
     notes: Notes | None = None
     lines: list[PurchaseOrderLineInput] = Field(min_length=1, max_length=MAX_LINES)
@@ -130,7 +129,7 @@ class PurchaseOrderUpdate(WriteModel):
 class PurchaseOrderLineRead(ReadModel):
     id: int
     line_no: int
-    product_id: int
+    product_id: IdRef
     sku: str
     product_name: str
     supplier_sku: str | None
@@ -149,8 +148,8 @@ class PurchaseOrderLineRead(ReadModel):
 class PurchaseOrderSummaryRead(ReadModel):
     id: int
     po_number: str
-    supplier_id: int
-    location_id: int
+    supplier_id: IdRef
+    location_id: IdRef
     status: str
     currency: str
     order_date: date
@@ -170,8 +169,8 @@ class PurchaseOrderRead(PurchaseOrderSummaryRead):
 
 
 class PriceChangeRead(ReadModel):
-    cart_item_id: int
-    product_id: int
+    cart_item_id: IdRef
+    product_id: IdRef
     sku: str
     previous_unit_price: Decimal
     unit_price: Decimal
@@ -183,7 +182,7 @@ class CheckoutRead(ReadModel):
 
 
 class ReceiptLineInput(WriteModel):
-    line_id: ObjectId = Field(description="Id of the purchase order line.")
+    line_id: IdRef = Field(description="Id of the purchase order line.")
     quantity: Quantity
 
 
@@ -198,15 +197,15 @@ class ReceiptReverse(WriteModel):
 
 class ReceiptLineRead(ReadModel):
     id: int
-    purchase_order_line_id: int
-    product_id: int
+    purchase_order_line_id: IdRef
+    product_id: IdRef
     quantity: Decimal
 
 
 class ReceiptRead(ReadModel):
     id: int
-    purchase_order_id: int
-    reverses_receipt_id: int | None
+    purchase_order_id: IdRef
+    reverses_receipt_id: IdRef | None
     note: str | None
     created_by: int | None
     received_at: datetime

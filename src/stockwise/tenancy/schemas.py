@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
 
 from stockwise.core.principal import Role
-from stockwise.core.schemas import ReadModel, WriteModel
+from stockwise.core.schemas import IdRef, ReadModel, WriteModel
 
 Password = Field(min_length=12, max_length=256, description="At least 12 characters")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -81,21 +81,21 @@ class UserUpdate(WriteModel):
 class Preferences(WriteModel):
     """Per-user UI defaults; a typed schema so that a typo is a 422, not a silently ignored key."""
 
-    default_location_id: int | None = Field(default=None, ge=1)
+    default_location_id: IdRef | None = Field(default=None, ge=1)
     page_size: int = Field(default=50, ge=1, le=200)
     theme: Literal["system", "light", "dark"] = "system"
     date_format: Literal["iso", "dmy", "mdy"] = "iso"
     dashboard_period_days: int = Field(default=30, ge=7, le=365)
-    favourite_product_ids: list[int] = Field(default_factory=list, max_length=100)
+    favourite_product_ids: list[IdRef] = Field(default_factory=list, max_length=100)
 
 
 class PreferencesUpdate(WriteModel):
-    default_location_id: int | None = Field(default=None, ge=1)
+    default_location_id: IdRef | None = Field(default=None, ge=1)
     page_size: int | None = Field(default=None, ge=1, le=200)
     theme: Literal["system", "light", "dark"] | None = None
     date_format: Literal["iso", "dmy", "mdy"] | None = None
     dashboard_period_days: int | None = Field(default=None, ge=7, le=365)
-    favourite_product_ids: list[int] | None = Field(default=None, max_length=100)
+    favourite_product_ids: list[IdRef] | None = Field(default=None, max_length=100)
 
 
 class SettingsFields(BaseModel):
@@ -194,7 +194,7 @@ def check_po_number_format(value: str) -> str:
 
 class AuditEventRead(ReadModel):
     id: int
-    actor_user_id: int | None
+    actor_user_id: IdRef | None
     action: str
     entity_type: str
     entity_id: str | None

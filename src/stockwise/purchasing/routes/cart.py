@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from stockwise.core.errors import problems
 from stockwise.core.idempotency import IdempotencyKeyHeader, idempotent
+from stockwise.core.schemas import ObjectId
 from stockwise.purchasing import service
 from stockwise.purchasing.schemas import (
     CartItemCreate,
@@ -43,7 +44,7 @@ async def add_cart_item(body: CartItemCreate, uow: PlannerUoW, round_up: RoundUp
 
 @router.patch("/items/{cart_item_id}", response_model=CartLineRead, responses=problems(401, 403, 404, 422))
 async def update_cart_item(
-    cart_item_id: int, body: CartItemUpdate, uow: PlannerUoW, round_up: RoundUp = False
+    cart_item_id: ObjectId, body: CartItemUpdate, uow: PlannerUoW, round_up: RoundUp = False
 ) -> CartLineRead:
     """Change the quantity of one of your cart lines."""
     return await service.update_cart_item(uow, item_id=cart_item_id, data=body, round_up=round_up)
@@ -52,7 +53,7 @@ async def update_cart_item(
 @router.delete(
     "/items/{cart_item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 403, 404)
 )
-async def remove_cart_item(cart_item_id: int, uow: PlannerUoW) -> Response:
+async def remove_cart_item(cart_item_id: ObjectId, uow: PlannerUoW) -> Response:
     """Remove one of your cart lines."""
     await service.remove_cart_item(uow, item_id=cart_item_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from stockwise.core.errors import problems
 from stockwise.core.idempotency import IdempotencyKeyHeader, idempotent
-from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.core.schemas import IdFilter, ObjectId, PageNumber, PageRead, PageSize
 from stockwise.purchasing import service
 from stockwise.purchasing.models import PoStatus, PurchaseOrder
 from stockwise.purchasing.schemas import (
@@ -37,8 +37,8 @@ async def list_purchase_orders(
     page: PageNumber = 1,
     page_size: PageSize = 50,
     status_filter: Annotated[PoStatus | None, Query(alias="status")] = None,
-    supplier_id: int | None = None,
-    location_id: int | None = None,
+    supplier_id: IdFilter = None,
+    location_id: IdFilter = None,
     date_from: Annotated[date | None, Query(description="Order date from (inclusive).")] = None,
     date_to: Annotated[date | None, Query(description="Order date to (inclusive).")] = None,
 ) -> PageRead[PurchaseOrderSummaryRead]:
@@ -81,14 +81,14 @@ async def create_purchase_order(
 
 
 @router.get(ITEM, response_model=PurchaseOrderRead, responses=problems(401, 404))
-async def read_purchase_order(purchase_order_id: int, uow: UoW, response: Response) -> PurchaseOrderRead:
+async def read_purchase_order(purchase_order_id: ObjectId, uow: UoW, response: Response) -> PurchaseOrderRead:
     """One purchase order with its lines; the ETag header is what If-Match needs for edits."""
     return _read(await service.get_purchase_order(uow, purchase_order_id=purchase_order_id), response)
 
 
 @router.patch(ITEM, response_model=PurchaseOrderRead, responses=problems(401, 403, 404, 409, 412, 422, 428))
 async def update_purchase_order(
-    purchase_order_id: int,
+    purchase_order_id: ObjectId,
     body: PurchaseOrderUpdate,
     uow: PlannerUoW,
     response: Response,
@@ -103,7 +103,7 @@ async def update_purchase_order(
 
 @router.post(ITEM + "/submit", response_model=PurchaseOrderRead, responses=problems(401, 403, 404, 409))
 async def submit_purchase_order(
-    purchase_order_id: int, uow: PlannerUoW, response: Response
+    purchase_order_id: ObjectId, uow: PlannerUoW, response: Response
 ) -> PurchaseOrderRead:
     """Submit a draft to the supplier: it is now on order and no longer editable."""
     return _read(await service.submit_purchase_order(uow, purchase_order_id=purchase_order_id), response)
@@ -111,7 +111,7 @@ async def submit_purchase_order(
 
 @router.post(ITEM + "/confirm", response_model=PurchaseOrderRead, responses=problems(401, 403, 404, 409))
 async def confirm_purchase_order(
-    purchase_order_id: int, uow: PlannerUoW, response: Response
+    purchase_order_id: ObjectId, uow: PlannerUoW, response: Response
 ) -> PurchaseOrderRead:
     """Record the supplier's confirmation of a submitted PO."""
     return _read(await service.confirm_purchase_order(uow, purchase_order_id=purchase_order_id), response)
@@ -119,7 +119,7 @@ async def confirm_purchase_order(
 
 @router.post(ITEM + "/cancel", response_model=PurchaseOrderRead, responses=problems(401, 403, 404, 409))
 async def cancel_purchase_order(
-    purchase_order_id: int, uow: PlannerUoW, response: Response
+    purchase_order_id: ObjectId, uow: PlannerUoW, response: Response
 ) -> PurchaseOrderRead:
     """Cancel a PO before anything was received; it keeps its number."""
     return _read(await service.cancel_purchase_order(uow, purchase_order_id=purchase_order_id), response)
@@ -127,7 +127,7 @@ async def cancel_purchase_order(
 
 @router.post(ITEM + "/close", response_model=PurchaseOrderRead, responses=problems(401, 403, 404, 409))
 async def close_purchase_order(
-    purchase_order_id: int, uow: PlannerUoW, response: Response
+    purchase_order_id: ObjectId, uow: PlannerUoW, response: Response
 ) -> PurchaseOrderRead:
     """Close a partially received PO short: the rest is no longer on order."""
     return _read(await service.close_purchase_order(uow, purchase_order_id=purchase_order_id), response)
@@ -139,7 +139,7 @@ async def close_purchase_order(
     responses={200: {"content": {media: {} for media in DOCUMENT_TYPES.values()}}, **problems(401, 404, 422)},
 )
 async def export_purchase_order(
-    purchase_order_id: int,
+    purchase_order_id: ObjectId,
     uow: UoW,
     export_format: Annotated[Literal["csv", "pdf"], Query(alias="format")] = "csv",
 ) -> Response:

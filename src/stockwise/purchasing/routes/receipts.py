@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from stockwise.core.errors import problems
 from stockwise.core.idempotency import IdempotencyKeyHeader, idempotent
+from stockwise.core.schemas import ObjectId
 from stockwise.purchasing import service
 from stockwise.purchasing.models import PurchaseOrder, Receipt
 from stockwise.purchasing.schemas import (
@@ -28,7 +29,7 @@ def _result(outcome: tuple[Receipt, PurchaseOrder]) -> ReceiptResultRead:
 
 
 @router.get("", response_model=list[ReceiptRead], responses=problems(401, 404))
-async def list_receipts(purchase_order_id: int, uow: UoW) -> list[ReceiptRead]:
+async def list_receipts(purchase_order_id: ObjectId, uow: UoW) -> list[ReceiptRead]:
     """Receipts of a PO with their lines, oldest first (reversals included)."""
     receipts = await service.list_receipts(uow, purchase_order_id=purchase_order_id)
     return [ReceiptRead.model_validate(receipt) for receipt in receipts]
@@ -41,7 +42,7 @@ async def list_receipts(purchase_order_id: int, uow: UoW) -> list[ReceiptRead]:
     responses=problems(401, 403, 404, 409, 422),
 )
 async def receive_goods(
-    purchase_order_id: int,
+    purchase_order_id: ObjectId,
     body: ReceiptCreate,
     request: Request,
     uow: PlannerUoW,
@@ -71,8 +72,8 @@ async def receive_goods(
     responses=problems(401, 403, 404, 409, 422),
 )
 async def reverse_receipt(
-    purchase_order_id: int,
-    receipt_id: int,
+    purchase_order_id: ObjectId,
+    receipt_id: ObjectId,
     request: Request,
     uow: PlannerUoW,
     idempotency_key: IdempotencyKeyHeader = None,

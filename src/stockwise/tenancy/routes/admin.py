@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from stockwise.core.errors import problems
-from stockwise.core.schemas import PageNumber, PageRead, PageSize
+from stockwise.core.schemas import ObjectId, PageNumber, PageRead, PageSize
 from stockwise.tenancy import users_service
 from stockwise.tenancy.audit import list_audit_events
 from stockwise.tenancy.dependencies import AdminUoW, State, UoW
@@ -43,13 +43,13 @@ async def create_user(body: UserCreate, uow: AdminUoW, state: State) -> UserRead
 
 
 @router.get("/users/{user_id}", response_model=UserRead, responses=problems(401, 403, 404))
-async def get_user(user_id: int, uow: AdminUoW) -> UserRead:
+async def get_user(user_id: ObjectId, uow: AdminUoW) -> UserRead:
     """One user of the tenant."""
     return UserRead.model_validate(await users_service.get_user(uow, user_id=user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, responses=problems(401, 403, 404, 409, 422))
-async def update_user(user_id: int, body: UserUpdate, uow: AdminUoW) -> UserRead:
+async def update_user(user_id: ObjectId, body: UserUpdate, uow: AdminUoW) -> UserRead:
     """Change a user's name or role, or disable them (users are never deleted)."""
     return UserRead.model_validate(await users_service.update_user(uow, user_id=user_id, data=body))
 
