@@ -15,8 +15,16 @@ HUGE = 2**70
 async def test_huge_ids_in_bodies_and_filters_are_4xx(client: httpx.AsyncClient, state: Any) -> None:
     planner = await make_actor(state, role=Role.PLANNER)
     calls = [
-        ("POST", "/api/v1/cart/items", {"product_id": HUGE, "location_id": HUGE, "supplier_id": HUGE, "quantity": "1"}),
-        ("POST", "/api/v1/stock/adjustments", {"product_id": HUGE, "location_id": 1, "quantity": "1", "reason": "count"}),
+        (
+            "POST",
+            "/api/v1/cart/items",
+            {"product_id": HUGE, "location_id": HUGE, "supplier_id": HUGE, "quantity": "1"},
+        ),
+        (
+            "POST",
+            "/api/v1/stock/adjustments",
+            {"product_id": HUGE, "location_id": 1, "quantity": "1", "reason": "count"},
+        ),
         ("GET", f"/api/v1/stock?product_id={HUGE}", None),
         ("GET", f"/api/v1/products?supplier_id={HUGE}", None),
     ]
