@@ -126,7 +126,7 @@ async def request_sync(uow: UnitOfWork, *, connection_id: int, params: SyncReque
         raise Conflict("The connection is disabled")
     run = await create_run(uow, params=params, source="connection", filename=connection.name, size=None)
     run.connection_id = connection.id
-    job = await enqueue_job(uow, kind=IMPORT_JOB, payload={"import_run_id": run.id}, max_attempts=1)
+    job = await enqueue_job(uow, kind=IMPORT_JOB, payload={"import_run_id": run.id}, max_attempts=3)
     run.job_id = job.id
     await uow.flush()
     request = {

@@ -58,7 +58,7 @@ async def import_upload(
     run = await create_run(uow, params=params, source="upload", filename=upload.filename, size=upload.size)
     if upload.size > settings.import_job_threshold_bytes:
         await UploadRepository(uow).store(run.id, upload.chunks())
-        job = await enqueue_job(uow, kind=IMPORT_JOB, payload={"import_run_id": run.id}, max_attempts=1)
+        job = await enqueue_job(uow, kind=IMPORT_JOB, payload={"import_run_id": run.id}, max_attempts=3)
         run.job_id = job.id
         await uow.flush()
         return run

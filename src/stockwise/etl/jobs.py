@@ -54,8 +54,9 @@ async def _run(ctx: JobContext, run_id: int, work: Path) -> dict[str, Any]:
     path = work / _SOURCE_FILE
     async with ctx.unit_of_work() as uow:
         run = await ImportRunRepository(uow).get(run_id)
-        if run.status != ImportStatus.QUEUED:
+        if run.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
             return _result(run)  # a redelivered message for a run already carried out
+        # RUNNING: an earlier attempt was interrupted; its only write is the final transaction, so redo it.
         mark_running(run)
         source = None
         if run.source == "connection":

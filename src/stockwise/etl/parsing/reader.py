@@ -145,7 +145,7 @@ class ParsedImport:
             except StopIteration:
                 return
             except pl.exceptions.ComputeError as exc:
-                raise self._source.malformed(exc) from exc
+                raise self._source.malformed() from exc
             yield from frame.iter_slices(size)
 
     @property
@@ -188,7 +188,7 @@ def _profile(source: CsvSource, plan: HeaderPlan, spec: EntitySpec, options: Imp
     try:
         stats = source.scan().select(exprs).collect().row(0, named=True)
     except pl.exceptions.ComputeError as exc:
-        raise source.malformed(exc) from exc
+        raise source.malformed() from exc
     _check_counts(stats, plan, options)
     decimal = choose_decimal(
         "." if source.is_xlsx else options.decimal,

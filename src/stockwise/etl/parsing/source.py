@@ -52,7 +52,7 @@ class CsvSource:
     def row_number(self) -> pl.Expr:
         return (pl.col("c0") if self.is_xlsx else pl.col("row")).cast(pl.Int64).alias("row")
 
-    def malformed(self, exc: pl.exceptions.ComputeError) -> FileRejected:
+    def malformed(self) -> FileRejected:
         """A file-level error for a CSV polars could not split, naming the row when it is a ragged one."""
         width = len(self.header)
         with self.path.open(encoding="utf-8-sig", newline="") as stream:
@@ -64,8 +64,8 @@ class CsvSource:
                         )
             except csv.Error as csv_exc:
                 return FileRejected("file", f"malformed CSV: {csv_exc}")
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        return FileRejected("file", f"malformed CSV (check the quotes): {first_line[:200]}")
+        # The parser's own message is library text: log-worthy, not client-worthy.
+        return FileRejected("file", "malformed CSV: check the quoting and the delimiter")
 
 
 def prepare_source(path: Path, options: ImportOptions, work_dir: Path) -> CsvSource:
