@@ -118,6 +118,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.create_index("ix_job_client_status", ["client_id", "status"], unique=False)
+        batch_op.create_index("ix_job_status", ["status"], unique=False)
 
     op.create_table(
         "location",
@@ -522,6 +523,7 @@ def downgrade() -> None:
     op.drop_table("product")
     op.drop_table("location")
     with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_status")
         batch_op.drop_index("ix_job_client_status")
 
     op.drop_table("job")

@@ -94,7 +94,7 @@ class IdempotencyKeyRepository(TenantRepository[IdempotencyKey]):
     async def store_response(self, key_id: int, *, status_code: int, response: Any) -> None:
         stmt = (
             update(IdempotencyKey)
-            .where(IdempotencyKey.id == key_id)
+            .where(IdempotencyKey.client_id == self.client_id, IdempotencyKey.id == key_id)
             .values(status_code=status_code, response=response)
             .execution_options(synchronize_session=False)
         )

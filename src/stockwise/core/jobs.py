@@ -34,7 +34,12 @@ class JobStatus(StrEnum):
 
 class Job(TenantScoped, TimestampMixin, Base):
     __tablename__ = "job"
-    __table_args__ = (tenant_key(), Index("ix_job_client_status", "client_id", "status"))
+    __table_args__ = (
+        tenant_key(),
+        Index("ix_job_client_status", "client_id", "status"),
+        # The sweep looks across tenants for queued and stale running jobs.
+        Index("ix_job_status", "status"),
+    )
     #: The claim token is worker plumbing, not tenant data.
     __export_exclude__ = frozenset({"claim_token"})
 

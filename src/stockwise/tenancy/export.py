@@ -1,8 +1,8 @@
 """Tenant data export: a job that writes a zip with one CSV per table the tenant owns.
 
-Rows are read in one read transaction (a snapshot on PostgreSQL), the zip is built in the process
-pool (CSV formatting and compression are CPU work), and the file is written once, keyed by the job
-and only while this worker holds the job's claim, so a re-run after a crash replaces it.
+Rows are streamed in batches from one read transaction (a snapshot on PostgreSQL) into CSV files
+formatted in the process pool, the zip is built there too, and the file is written once, keyed by
+the job and only while this worker holds the job's claim, so a re-run after a crash replaces it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, delete, select
@@ -29,7 +31,7 @@ from stockwise.tenancy.audit import record_audit
 from stockwise.tenancy.models import DataExport
 
 EXPORT_KIND = "tenant_export"
-TableDump = tuple[str, list[str], list[tuple[Any, ...]]]
+EXPORT_BATCH_ROWS = 10_000
 
 
 def exportable_tables() -> list[tuple[Table, frozenset[str]]]:
@@ -61,43 +63,57 @@ def export_cell(value: Any) -> str:
     return safe_csv_cell(value)
 
 
-def build_export_zip(dumps: Sequence[TableDump]) -> bytes:
-    """CPU step (runs in the process pool): format every table as CSV and compress."""
+def append_csv_rows(path: str, header: Sequence[str] | None, rows: Sequence[tuple[Any, ...]]) -> None:
+    """CPU step (process pool): format one batch of rows and append it to a table's CSV file."""
+    with open(path, "a", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        if header is not None:
+            writer.writerow(header)
+        writer.writerows([export_cell(value) for value in row] for row in rows)
+
+
+def zip_directory(directory: str, names: Sequence[str]) -> bytes:
+    """CPU step (process pool): compress the table files into the archive."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, columns, rows in dumps:
-            text = io.StringIO()
-            writer = csv.writer(text)
-            writer.writerow(columns)
-            writer.writerows([export_cell(value) for value in row] for row in rows)
-            archive.writestr(f"{name}.csv", text.getvalue())
+        for name in names:
+            archive.write(Path(directory) / f"{name}.csv", arcname=f"{name}.csv")
     return buffer.getvalue()
 
 
-async def _dump_tables(uow: UnitOfWork) -> list[TableDump]:
+async def _dump_tables(ctx: JobContext, uow: UnitOfWork, directory: Path) -> dict[str, int]:
+    """Stream every table in batches to CSV files: memory stays bounded, formatting runs in the pool."""
     if uow.session.get_bind().dialect.name == "postgresql":
         # One snapshot for every table (SQLite's read transaction already is one).
         await uow.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    dumps = []
+    counts: dict[str, int] = {}
     for table, excluded in exportable_tables():
         columns = [col for col in table.c if col.name not in excluded and col.name != "client_id"]
         stmt = select(*columns).where(table.c.client_id == uow.client_id).order_by(*table.primary_key.columns)
-        result = await uow.session.execute(stmt)
-        dumps.append((table.name, [col.name for col in columns], [tuple(row) for row in result]))
-    return dumps
+        path = str(directory / f"{table.name}.csv")
+        await ctx.run_cpu(append_csv_rows, path, [col.name for col in columns], [])
+        result = await uow.session.stream(stmt)
+        counts[table.name] = 0
+        async for batch in result.partitions(EXPORT_BATCH_ROWS):
+            await ctx.run_cpu(append_csv_rows, path, None, [tuple(row) for row in batch])
+            counts[table.name] += len(batch)
+    return counts
 
 
 @job_handler(EXPORT_KIND)
 async def run_tenant_export(ctx: JobContext) -> dict[str, Any]:
-    """Read every tenant table, build the zip in the pool, store it once for this job."""
+    """Read every tenant table in one snapshot, build the zip in the pool, store it once for this job."""
     await ctx.progress(0.05, "reading tables")
-    async with ctx.unit_of_work(write=False) as uow:
-        dumps = await _dump_tables(uow)
-    await ctx.progress(0.5, "building the archive")
-    content = await ctx.run_cpu(build_export_zip, dumps)
+    with tempfile.TemporaryDirectory(prefix="stockwise-export-") as directory:
+        async with ctx.unit_of_work(write=False) as uow:
+            counts = await _dump_tables(ctx, uow, Path(directory))
+        await ctx.progress(0.6, "building the archive")
+        content = await ctx.run_cpu(zip_directory, directory, sorted(counts))
     await ctx.progress(0.9, "storing the archive")
     async with ctx.unit_of_work() as uow:
-        await uow.session.execute(delete(DataExport).where(DataExport.job_id == ctx.job_id))
+        await uow.session.execute(
+            delete(DataExport).where(DataExport.client_id == ctx.client_id, DataExport.job_id == ctx.job_id)
+        )
         export = DataExportRepository(uow).add(
             DataExport(
                 job_id=ctx.job_id,
@@ -108,11 +124,7 @@ async def run_tenant_export(ctx: JobContext) -> dict[str, Any]:
         )
         await uow.flush()
         export_id = export.id
-    return {
-        "export_id": export_id,
-        "size_bytes": len(content),
-        "rows": {name: len(rows) for name, _, rows in dumps},
-    }
+    return {"export_id": export_id, "size_bytes": len(content), "rows": counts}
 
 
 class DataExportRepository(TenantRepository[DataExport]):

@@ -57,7 +57,10 @@ async def _preference_row(uow: UnitOfWork) -> UserPreference | None:
     return (
         (
             await uow.session.execute(
-                select(UserPreference).where(UserPreference.user_id == uow.principal.user_id)
+                select(UserPreference).where(
+                    UserPreference.client_id == uow.client_id,
+                    UserPreference.user_id == uow.principal.user_id,
+                )
             )
         )
         .scalars()
